@@ -1,0 +1,8 @@
+// PLACEHOLDER (development only): replaced by the real implementation.
+import * as tf from '@tensorflow/tfjs-core';
+export class Adadelta extends tf.Optimizer {
+  static get className(): string { return 'TorchAdadelta'; }
+  constructor(_options?: Record<string, unknown>) { super(); throw new Error('Adadelta: not implemented yet'); }
+  applyGradients(): void { throw new Error('not implemented'); }
+  getConfig(): tf.serialization.ConfigDict { return {}; }
+}

@@ -1,0 +1,8 @@
+// PLACEHOLDER (development only): replaced by the real implementation.
+import * as tf from '@tensorflow/tfjs-core';
+export class Adam extends tf.Optimizer {
+  static get className(): string { return 'TorchAdam'; }
+  constructor(_options?: Record<string, unknown>) { super(); throw new Error('Adam: not implemented yet'); }
+  applyGradients(): void { throw new Error('not implemented'); }
+  getConfig(): tf.serialization.ConfigDict { return {}; }
+}

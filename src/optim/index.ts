@@ -1,0 +1,67 @@
+// The optimizer library: every torch.optim optimizer as a tf.Optimizer, created by PyTorch's name.
+import * as tf from '@tensorflow/tfjs-core';
+import { OptimizerOptionError } from './options';
+import { SGD } from './sgd';
+import { Adagrad } from './adagrad';
+import { Adadelta } from './adadelta';
+import { RMSprop } from './rmsprop';
+import { Adam } from './adam';
+import { AdamW } from './adamw';
+import { Adamax } from './adamax';
+import { SparseAdam } from './sparse-adam';
+import { ASGD } from './asgd';
+import { LBFGS } from './lbfgs';
+import { Rprop } from './rprop';
+import { NAdam } from './nadam';
+import { RAdam } from './radam';
+
+export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam };
+export { OptimizerOptionError } from './options';
+export { TorchOptimizer } from './torch-optimizer';
+export type { ParamState, UpdateRule, UpdateInput, UpdateOutput } from './torch-optimizer';
+
+/** The optimizers by PyTorch's class name, lower-cased (as in ../shared/golden). */
+export const optimizers = {
+  sgd: SGD,
+  adagrad: Adagrad,
+  adadelta: Adadelta,
+  rmsprop: RMSprop,
+  adam: Adam,
+  adamw: AdamW,
+  adamax: Adamax,
+  sparseadam: SparseAdam,
+  asgd: ASGD,
+  lbfgs: LBFGS,
+  rprop: Rprop,
+  nadam: NAdam,
+  radam: RAdam,
+} as const;
+
+export type OptimizerName = keyof typeof optimizers;
+export type OptimizerOf<N extends OptimizerName> = InstanceType<(typeof optimizers)[N]>;
+export type OptionsOf<N extends OptimizerName> = NonNullable<ConstructorParameters<(typeof optimizers)[N]>[0]>;
+export const optimizerNames = Object.keys(optimizers) as OptimizerName[];
+
+/** Turns 'SparseAdam', 'sparse_adam' or 'sparse-adam' into 'sparseadam'; throws for unknown names. */
+export function optimizerName(name: string): OptimizerName {
+  const key = name.toLowerCase().replace(/[-_\s]/g, '');
+  if (!(key in optimizers)) {
+    throw new OptimizerOptionError(`Unknown optimizer '${name}'. Choose one of: ${optimizerNames.join(', ')}.`);
+  }
+  return key as OptimizerName;
+}
+
+/**
+ * Creates an optimizer by PyTorch's name with PyTorch's keyword options in camelCase, e.g.
+ * `createOptimizer('sgd', {lr: 0.01, momentum: 0.5})`. Unknown names and options throw.
+ */
+export function createOptimizer<N extends OptimizerName>(name: N, options?: OptionsOf<N>): OptimizerOf<N>;
+export function createOptimizer(name: string, options?: Record<string, unknown>): tf.Optimizer;
+export function createOptimizer(name: string, options: Record<string, unknown> = {}): tf.Optimizer {
+  const Optimizer = optimizers[optimizerName(name)] as unknown as new (o: Record<string, unknown>) => tf.Optimizer;
+  return new Optimizer(options);
+}
+
+for (const Optimizer of Object.values(optimizers)) {
+  tf.serialization.registerClass(Optimizer as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>);
+}
