@@ -71,7 +71,8 @@ function officialInstall() {
     timeout: 10 * 60 * 1000,
   });
   if (result.status !== 0) {
-    const why = (result.stderr || result.stdout || String(result.error ?? '')).trim().split('\n').slice(-3).join(' | ');
+    const output = `${result.stderr ?? ''}\n${result.stdout ?? ''}\n${result.error ?? ''}`.split('\n');
+    const why = (output.find((line) => /Error\b/.test(line)) ?? '').trim();
     log(`tfjs-node's installer did not finish (${why || `exit ${result.status}`}); falling back to the PyPI wheel`);
   }
 }
