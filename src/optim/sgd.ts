@@ -5,7 +5,7 @@
 //   param <- param - lr * d
 import * as tf from '@tensorflow/tfjs-core';
 import { directed, withL2 } from './gradient';
-import { BaseOptions, TorchOptimizer, UpdateRule } from './torch-optimizer';
+import { BaseOptions, ParamState, TorchOptimizer, UpdateRule } from './torch-optimizer';
 import { check, requireLearningRate, requireWeightDecay } from './options';
 
 export interface SGDOptions extends BaseOptions {
@@ -37,7 +37,10 @@ export function validateSGD(o: SGDOptions): void {
 }
 
 export const sgdRule: UpdateRule<SGDOptions> = {
-  init: (param, o) => ({ tensors: o.momentum !== 0 ? { momentumBuffer: tf.zerosLike(param) } : {}, scalars: {} }),
+  init: (param, o): ParamState => ({
+    tensors: o.momentum !== 0 ? { momentumBuffer: tf.zerosLike(param) } : {},
+    scalars: {},
+  }),
   update: ({ param, grad, state, step, lr, options: o }) => {
     const g = withL2(directed(grad, o.maximize), param, o.weightDecay);
     if (o.momentum === 0) return { param: tf.sub(param, tf.mul(g, lr)) };

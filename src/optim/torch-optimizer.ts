@@ -4,6 +4,7 @@
 // restoring state. It extends tfjs's `tf.Optimizer`, so it works wherever tfjs takes one
 // (`model.compile`, `minimize`, `applyGradients`).
 import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { OptionRecord, requireLearningRate, resolveOptions } from './options';
 
 /** The state of one parameter: tensors that live on the device, and host scalars (float64). */
@@ -83,7 +84,7 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends tf.Optimizer
     return { ...this.options, lr: this.learningRate };
   }
 
-  applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     for (const [name, grad] of namedGradients(variableGradients)) {
       if (grad == null) continue; // PyTorch skips parameters whose .grad is None.
       const param = findVariable(name);
@@ -101,6 +102,11 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends tf.Optimizer
       });
     }
     this.incrementIterations();
+  }
+
+  /** The names of the variables that have state (those updated at least once), in first-update order. */
+  get statefulVariableNames(): string[] {
+    return [...this.paramStates.keys()];
   }
 
   /** The state of a parameter, for reading (tests, notebooks); undefined before its first step. */
@@ -135,10 +141,10 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends tf.Optimizer
    * `<variable>/<key>:f64`, its float64 bits in two int32s so that a restore is exact. As with
    * tfjs's optimizers the state tensors are the optimizer's own: read them, do not dispose them.
    */
-  override async getWeights(): Promise<tf.NamedTensor[]> {
+  override async getWeights(): Promise<NamedTensor[]> {
     tf.dispose(this.exportedScalars);
     const iterations = await this.saveIterations();
-    const weights: tf.NamedTensor[] = [iterations];
+    const weights: NamedTensor[] = [iterations];
     const scalars: tf.Tensor[] = [iterations.tensor];
     for (const [name, state] of this.paramStates) {
       for (const [key, tensor] of Object.entries(state.tensors)) weights.push({ name: `${name}/${key}`, tensor });
@@ -152,7 +158,7 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends tf.Optimizer
     return weights;
   }
 
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     const restored = new Map<string, ParamState<tf.Variable>>();
     for (const { name, tensor } of rest) {
@@ -175,7 +181,7 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends tf.Optimizer
   }
 }
 
-function namedGradients(grads: tf.NamedTensorMap | tf.NamedTensor[]): Array<[string, tf.Tensor | undefined]> {
+function namedGradients(grads: tf.NamedTensorMap | NamedTensor[]): Array<[string, tf.Tensor | undefined]> {
   return Array.isArray(grads) ? grads.map(({ name, tensor }) => [name, tensor]) : Object.entries(grads);
 }
 
