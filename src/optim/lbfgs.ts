@@ -1,8 +1,403 @@
-// PLACEHOLDER (development only): replaced by the real implementation.
+// L-BFGS as torch.optim.LBFGS computes it. Unlike the other optimizers it is not a per-parameter rule:
+// one step re-evaluates the loss several times, so it runs only through `minimize(f)` (PyTorch's
+// `step(closure)`). All parameters are flattened into one vector x (in varList order) and each step
+// runs up to maxIter iterations of
+//   d <- -H g                        (two-loop recursion over the last historySize pairs (s, y),
+//                                     H0 = (s'y / y'y) I; d = -g on the very first iteration)
+//   t <- min(1, 1/|g|_1) * lr on the very first iteration, lr afterwards
+//   x <- x + t d                     (fixed step, or t from the strong Wolfe line search)
+// stopping on PyTorch's tolerances (max |g| <= toleranceGrad, g'd > -toleranceChange, max |t d| or
+// |loss change| <= toleranceChange), maxIter or maxEval. The history persists across steps.
 import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
+import { check, OptionRecord, requireLearningRate, resolveOptions } from './options';
+import { strongWolfe } from './strong-wolfe';
+import { float64Bits, fromFloat64Bits } from './torch-optimizer';
+
+export interface LBFGSOptions extends OptionRecord {
+  lr: number;
+  maxIter: number;
+  /** Loss evaluations allowed per step; null means PyTorch's default, floor(maxIter * 5 / 4). */
+  maxEval: number | null;
+  toleranceGrad: number;
+  toleranceChange: number;
+  historySize: number;
+  /** null: a fixed step of lr; 'strong_wolfe': a line search (the only one PyTorch has). */
+  lineSearchFn: string | null;
+}
+
+export const lbfgsDefaults: LBFGSOptions = {
+  lr: 1,
+  maxIter: 20,
+  maxEval: null,
+  toleranceGrad: 1e-7,
+  toleranceChange: 1e-9,
+  historySize: 100,
+  lineSearchFn: null,
+};
+
+export function validateLBFGS(o: LBFGSOptions): void {
+  requireLearningRate(o.lr);
+  check(Number.isInteger(o.maxIter) && o.maxIter >= 1, `Invalid max_iter value: ${o.maxIter} (it must be an integer >= 1)`);
+  check(
+    o.maxEval === null || (typeof o.maxEval === 'number' && Number.isInteger(o.maxEval) && o.maxEval >= 1),
+    `Invalid max_eval value: ${JSON.stringify(o.maxEval)} (it must be an integer >= 1, or null for PyTorch's default max_iter * 5 // 4)`,
+  );
+  check(o.toleranceGrad >= 0, `Invalid tolerance_grad value: ${o.toleranceGrad} (it must be >= 0)`);
+  check(o.toleranceChange >= 0, `Invalid tolerance_change value: ${o.toleranceChange} (it must be >= 0)`);
+  check(Number.isInteger(o.historySize) && o.historySize >= 1, `Invalid history_size value: ${o.historySize} (it must be an integer >= 1)`);
+  check(
+    o.lineSearchFn === null || o.lineSearchFn === 'strong_wolfe',
+    `Invalid line_search_fn value: ${JSON.stringify(o.lineSearchFn)}. Use 'strong_wolfe' for a line search, or null for a fixed step of lr (PyTorch supports only these).`,
+  );
+}
+
+/** The state PyTorch keeps in `optimizer.state`, as tensors. History rows are oldest first. */
+const TENSOR_SLOTS = [
+  'd', // the last search direction
+  'oldDirs', // [m, n]: gradient changes y = g_{k+1} - g_k (PyTorch's old_dirs)
+  'oldStps', // [m, n]: steps s = t d (PyTorch's old_stps)
+  'ro', // [m]: 1 / (y's)
+  'hDiag', // scalar: the scale of the initial inverse Hessian, y's / y'y
+  'prevFlatGrad', // the gradient where the last direction was computed
+] as const;
+/** The state PyTorch keeps as Python numbers. */
+const SCALAR_SLOTS = ['funcEvals', 'nIter', 't', 'prevLoss'] as const;
+type TensorSlot = (typeof TENSOR_SLOTS)[number];
+type ScalarSlot = (typeof SCALAR_SLOTS)[number];
+
+const WEIGHT_PREFIX = 'lbfgs/';
+const SCALAR_SUFFIX = ':f64';
+/** PyTorch's threshold on y's below which a pair is not added to the history. */
+const MIN_CURVATURE = 1e-10;
+
 export class LBFGS extends tf.Optimizer {
-  static get className(): string { return 'TorchLBFGS'; }
-  constructor(_options?: Record<string, unknown>) { super(); throw new Error('LBFGS: not implemented yet'); }
-  applyGradients(): void { throw new Error('not implemented'); }
-  getConfig(): tf.serialization.ConfigDict { return {}; }
+  static get className(): string {
+    return 'TorchLBFGS';
+  }
+
+  /** The options in force, PyTorch's defaults filled in (maxEval resolved). `lr` is read from `this.lr`. */
+  protected readonly options: Readonly<LBFGSOptions & { maxEval: number }>;
+  private learningRate: number;
+  private tensors: Partial<Record<TensorSlot, tf.Tensor>> = {};
+  private scalars: Partial<Record<ScalarSlot, number>> = {};
+  /** Copies made only for the last `getWeights()` answer; freed at the next call or `dispose()`. */
+  private exported: tf.Tensor[] = [];
+
+  constructor(options?: Partial<LBFGSOptions>) {
+    super();
+    const resolved = resolveOptions('LBFGS', lbfgsDefaults, options ?? {});
+    validateLBFGS(resolved);
+    this.options = Object.freeze({ ...resolved, maxEval: resolved.maxEval ?? Math.floor((resolved.maxIter * 5) / 4) });
+    this.learningRate = resolved.lr;
+  }
+
+  /** The learning rate used by the next step; set it between steps to follow a schedule. */
+  get lr(): number {
+    return this.learningRate;
+  }
+  set lr(value: number) {
+    requireLearningRate(value);
+    this.learningRate = value;
+  }
+
+  /** The options in force, PyTorch's defaults filled in, and the current lr. */
+  get settings(): Readonly<LBFGSOptions & { maxEval: number }> {
+    return { ...this.options, lr: this.learningRate };
+  }
+
+  /** Loss evaluations over the optimizer's life, and L-BFGS iterations (PyTorch's func_evals, n_iter). */
+  get counters(): { funcEvals: number; nIter: number } {
+    return { funcEvals: this.scalars.funcEvals ?? 0, nIter: this.scalars.nIter ?? 0 };
+  }
+
+  applyGradients(_variableGradients: tf.NamedTensorMap | NamedTensor[]): never {
+    throw new Error(
+      'LBFGS cannot step from precomputed gradients: like torch.optim.LBFGS.step(closure) it evaluates the loss ' +
+        'several times per step. Call optimizer.minimize(() => loss, returnCost, varList) instead ' +
+        '(model.compile/model.fit already do).',
+    );
+  }
+
+  /**
+   * One L-BFGS step, PyTorch's `step(closure)` with `f` as the closure: `f` runs (with gradients) as
+   * often as PyTorch runs the closure. Returns the loss at the start of the step when `returnCost`.
+   */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    const params = this.parametersOf(varList);
+    const lr = this.learningRate;
+    const { maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.options;
+    const first = lossAndGradient(f, params);
+    const firstLoss = first.loss;
+    let flatGrad = first.flatGrad;
+    try {
+      let loss = firstLoss.dataSync()[0];
+      let currentEvals = 1;
+      this.count('funcEvals', 1);
+      this.incrementIterations();
+      // Already optimal at the start: PyTorch returns before touching the rest of the state.
+      let optimal = maxAbs(flatGrad) <= toleranceGrad;
+      let nIter = 0;
+      while (!optimal && nIter < maxIter) {
+        nIter++;
+        this.count('nIter', 1);
+
+        const d = this.nextDirection(flatGrad, historySize);
+        this.put('prevFlatGrad', flatGrad.clone());
+        this.scalars.prevLoss = loss;
+        let t = this.scalars.nIter === 1 ? firstStepSize(flatGrad, lr) : lr;
+        this.scalars.t = t;
+
+        const gtd = readScalar(tf.dot(flatGrad, d));
+        if (gtd > -toleranceChange) break; // not a descent direction (any more)
+
+        let evals = 0;
+        if (lineSearchFn === 'strong_wolfe') {
+          const origin = params.map((p) => p.clone());
+          try {
+            const found = strongWolfe(
+              (step) => this.lossAtStep(f, params, origin, step, d),
+              d,
+              { t, loss, grad: flatGrad, gtd },
+              { maxLs: maxEval - currentEvals },
+            );
+            if (found.grad !== flatGrad) flatGrad.dispose();
+            ({ t, loss, grad: flatGrad, evaluations: evals } = found);
+          } finally {
+            tf.dispose(origin);
+          }
+          this.scalars.t = t;
+          moveParams(params, t, d);
+          optimal = maxAbs(flatGrad) <= toleranceGrad;
+        } else {
+          moveParams(params, t, d);
+          // PyTorch skips the evaluation after the last iteration (useless with stochastic losses).
+          if (nIter !== maxIter) {
+            const next = lossAndGradient(f, params);
+            loss = readScalar(next.loss);
+            flatGrad.dispose();
+            flatGrad = next.flatGrad;
+            optimal = maxAbs(flatGrad) <= toleranceGrad;
+            evals = 1;
+          }
+        }
+        currentEvals += evals;
+        this.count('funcEvals', evals);
+
+        if (nIter === maxIter || currentEvals >= maxEval || optimal) break;
+        if (readScalar(tf.tidy(() => tf.max(tf.abs(tf.mul(d, t))))) <= toleranceChange) break; // no progress in x
+        if (Math.abs(loss - (this.scalars.prevLoss as number)) < toleranceChange) break; // no progress in f
+      }
+    } catch (error) {
+      firstLoss.dispose();
+      throw error;
+    } finally {
+      flatGrad.dispose();
+    }
+    if (returnCost) return firstLoss;
+    firstLoss.dispose();
+    return null;
+  }
+
+  /** The trainable variables to optimize, checked against the size of the history they must match. */
+  private parametersOf(varList?: tf.Variable[]): tf.Variable[] {
+    const candidates = varList ?? Object.values(tf.engine().registeredVariables);
+    const params = candidates.filter((v) => v.trainable);
+    if (params.length === 0) throw new Error('LBFGS.minimize: there is no trainable variable to optimize (varList holds none).');
+    const size = params.reduce((total, p) => total + p.size, 0);
+    const stateSize = this.tensors.d?.size;
+    if (stateSize !== undefined && stateSize !== size) {
+      throw new Error(
+        `LBFGS.minimize: this optimizer's history is for ${stateSize} parameter values, but varList holds ${size}. ` +
+          'L-BFGS works on one fixed parameter vector: use a new LBFGS for other variables.',
+      );
+    }
+    return params;
+  }
+
+  /** d = -g on the first iteration ever; otherwise update the history with (s, y) and apply the two-loop recursion. */
+  private nextDirection(flatGrad: tf.Tensor1D, historySize: number): tf.Tensor1D {
+    if (this.scalars.nIter === 1) {
+      for (const slot of ['oldDirs', 'oldStps', 'ro'] as const) this.put(slot, undefined);
+      this.put('hDiag', tf.scalar(1));
+      return this.put('d', tf.neg(flatGrad));
+    }
+    const { d, prevFlatGrad } = this.tensors as Record<TensorSlot, tf.Tensor1D>;
+    const y = tf.sub(flatGrad, prevFlatGrad) as tf.Tensor1D;
+    const s = tf.mul(d, this.scalars.t as number) as tf.Tensor1D;
+    const ys = tf.dot(y, s) as tf.Scalar;
+    if (ys.dataSync()[0] > MIN_CURVATURE) {
+      this.put('oldDirs', appendRow(this.tensors.oldDirs, y, historySize));
+      this.put('oldStps', appendRow(this.tensors.oldStps, s, historySize));
+      const rho = tf.div(1, ys);
+      this.put('ro', appendRow(this.tensors.ro, rho, historySize));
+      this.put('hDiag', tf.tidy(() => tf.div(ys, tf.dot(y, y))));
+      rho.dispose();
+    }
+    tf.dispose([y, s, ys]);
+    return this.put('d', twoLoopDirection(flatGrad, this.tensors as Record<TensorSlot, tf.Tensor>));
+  }
+
+  /** The loss and gradient at origin + t*d; the parameters are put back to origin afterwards. */
+  private lossAtStep(f: () => tf.Scalar, params: tf.Variable[], origin: tf.Tensor[], t: number, d: tf.Tensor1D) {
+    try {
+      moveParams(params, t, d);
+      const { loss, flatGrad } = lossAndGradient(f, params);
+      return { loss: readScalar(loss), grad: flatGrad };
+    } finally {
+      params.forEach((p, i) => p.assign(origin[i]));
+    }
+  }
+
+  /** Stores a state tensor (kept out of any enclosing tf.tidy, as model.fit has one) and frees the one it replaces. */
+  private put<T extends tf.Tensor>(slot: TensorSlot, tensor: T): T;
+  private put(slot: TensorSlot, tensor: undefined): undefined;
+  private put<T extends tf.Tensor>(slot: TensorSlot, tensor: T | undefined): T | undefined {
+    const old = this.tensors[slot];
+    if (old !== tensor) old?.dispose();
+    if (tensor) this.tensors[slot] = tf.keep(tensor);
+    else delete this.tensors[slot];
+    return tensor;
+  }
+
+  private count(slot: 'funcEvals' | 'nIter', by: number): void {
+    this.scalars[slot] = (this.scalars[slot] ?? 0) + by;
+  }
+
+  override dispose(): void {
+    tf.dispose(this.exported);
+    this.exported = [];
+    tf.dispose(Object.values(this.tensors));
+    this.tensors = {};
+    this.scalars = {};
+  }
+
+  /**
+   * The iteration count, then the state: `lbfgs/<slot>` for each tensor (PyTorch's d, old_dirs,
+   * old_stps, ro, H_diag, prev_flat_grad) and `lbfgs/<key>:f64` for each number (func_evals, n_iter,
+   * t, prev_loss), its float64 bits in two int32s so that a restore is exact. The tensors are copies
+   * owned by the optimizer, valid until the next `getWeights()` or `dispose()`: do not dispose them.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    tf.dispose(this.exported);
+    const weights: NamedTensor[] = [await this.saveIterations()];
+    for (const slot of TENSOR_SLOTS) {
+      const tensor = this.tensors[slot];
+      if (tensor) weights.push({ name: WEIGHT_PREFIX + slot, tensor: tensor.clone() });
+    }
+    for (const slot of SCALAR_SLOTS) {
+      const value = this.scalars[slot];
+      if (value !== undefined) weights.push({ name: WEIGHT_PREFIX + slot + SCALAR_SUFFIX, tensor: tf.tensor1d(float64Bits(value), 'int32') });
+    }
+    this.exported = weights.map(({ tensor }) => tf.keep(tensor));
+    return weights;
+  }
+
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    const tensors: Partial<Record<TensorSlot, tf.Tensor>> = {};
+    const scalars: Partial<Record<ScalarSlot, number>> = {};
+    for (const { name, tensor } of rest) {
+      const key = name.startsWith(WEIGHT_PREFIX) ? name.slice(WEIGHT_PREFIX.length) : '';
+      const scalarKey = key.endsWith(SCALAR_SUFFIX) ? key.slice(0, -SCALAR_SUFFIX.length) : '';
+      if ((SCALAR_SLOTS as readonly string[]).includes(scalarKey)) {
+        scalars[scalarKey as ScalarSlot] = fromFloat64Bits(await tensor.data());
+      } else if ((TENSOR_SLOTS as readonly string[]).includes(key)) {
+        tensors[key as TensorSlot] = tensor;
+      } else {
+        const known = [...TENSOR_SLOTS, ...SCALAR_SLOTS.map((slot) => slot + SCALAR_SUFFIX)].map((slot) => WEIGHT_PREFIX + slot);
+        throw new Error(`LBFGS.setWeights: unknown weight '${name}'. LBFGS.getWeights() gives 'iter' and ${known.join(', ')}.`);
+      }
+    }
+    tf.dispose(Object.values(this.tensors));
+    this.tensors = {};
+    for (const [slot, tensor] of Object.entries(tensors)) this.put(slot as TensorSlot, tensor.clone());
+    this.scalars = scalars;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...this.options, lr: this.learningRate } as unknown as tf.serialization.ConfigDict;
+  }
+}
+
+/** f's value and its gradient with respect to params, flattened into one vector (zeros where f does not depend on a parameter). */
+function lossAndGradient(f: () => tf.Scalar, params: tf.Variable[]): { loss: tf.Scalar; flatGrad: tf.Tensor1D } {
+  const { value, grads } = tf.variableGrads(f, params);
+  const flatGrad = tf.tidy(() => tf.concat(params.map((p) => tf.reshape(grads[p.name] ?? tf.zerosLike(p), [-1]))) as tf.Tensor1D);
+  tf.dispose(Object.values(grads).filter((g) => g != null));
+  return { loss: value, flatGrad };
+}
+
+/** params <- params + t * d, d cut into the parameters' shapes in order (PyTorch's _add_grad). */
+function moveParams(params: tf.Variable[], t: number, d: tf.Tensor1D): void {
+  tf.tidy(() => {
+    let offset = 0;
+    for (const p of params) {
+      p.assign(tf.add(p, tf.mul(tf.reshape(tf.slice(d, offset, p.size), p.shape), t)));
+      offset += p.size;
+    }
+  });
+}
+
+/**
+ * The first step of all: min(1, 1/|g|_1) * lr. PyTorch computes it as a float32 tensor when
+ * 1/|g|_1 < 1 (and keeps the Python float lr otherwise); round the same way.
+ */
+function firstStepSize(flatGrad: tf.Tensor1D, lr: number): number {
+  const inverse = Math.fround(1 / readScalar(tf.tidy(() => tf.sum(tf.abs(flatGrad)))));
+  return inverse < 1 ? Math.fround(inverse * Math.fround(lr)) : lr;
+}
+
+/**
+ * The two-loop recursion: -H g for the L-BFGS inverse Hessian approximation H built from the
+ * history (oldest first) and the initial scale hDiag.
+ */
+function twoLoopDirection(flatGrad: tf.Tensor1D, state: Record<TensorSlot, tf.Tensor>): tf.Tensor1D {
+  const { oldDirs, oldStps, ro, hDiag } = state;
+  const rho = ro ? ro.dataSync() : new Float32Array(0); // float32 values: exact as host numbers
+  const row = (matrix: tf.Tensor, i: number) => tf.reshape(tf.slice(matrix, [i, 0], [1, -1]), [-1]);
+  const alphas: tf.Scalar[] = [];
+  // Each pass is its own tidy, so that only O(n) memory is live beyond the history.
+  let q = tf.neg(flatGrad) as tf.Tensor1D;
+  for (let i = rho.length - 1; i >= 0; i--) {
+    const [alpha, next] = tf.tidy(() => {
+      const a = tf.mul(tf.dot(row(oldStps, i), q), rho[i]);
+      return [a, tf.sub(q, tf.mul(row(oldDirs, i), a))];
+    }) as [tf.Scalar, tf.Tensor1D];
+    q.dispose();
+    q = next;
+    alphas[i] = alpha;
+  }
+  let r = tf.mul(q, hDiag) as tf.Tensor1D;
+  q.dispose();
+  for (let i = 0; i < rho.length; i++) {
+    const next = tf.tidy(() => {
+      const beta = tf.mul(tf.dot(row(oldDirs, i), r), rho[i]);
+      return tf.add(r, tf.mul(row(oldStps, i), tf.sub(alphas[i], beta))) as tf.Tensor1D;
+    });
+    r.dispose();
+    r = next;
+  }
+  tf.dispose(alphas);
+  return r;
+}
+
+/** history with `row` appended as its last row, dropping the oldest row when it already holds `capacity`. */
+function appendRow(history: tf.Tensor | undefined, row: tf.Tensor, capacity: number): tf.Tensor {
+  return tf.tidy(() => {
+    const newRow = tf.expandDims(row, 0);
+    if (!history) return newRow;
+    const kept = history.shape[0] === capacity ? tf.slice(history, 1) : history;
+    return tf.concat([kept, newRow]);
+  });
+}
+
+function maxAbs(x: tf.Tensor): number {
+  return readScalar(tf.tidy(() => tf.max(tf.abs(x))));
+}
+
+function readScalar(scalar: tf.Tensor): number {
+  const value = scalar.dataSync()[0];
+  scalar.dispose();
+  return value;
 }

@@ -196,10 +196,12 @@ function mapValues<A, B>(record: Record<string, A>, f: (a: A) => B): Record<stri
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
-function float64Bits(value: number): Int32Array {
+/** A float64 as two int32s (its bits), so that tfjs, which has no float64, stores it exactly. */
+export function float64Bits(value: number): Int32Array {
   return new Int32Array(new Float64Array([value]).buffer);
 }
 
-function fromFloat64Bits(bits: tf.TypedArray | Int32Array): number {
-  return new Float64Array(Int32Array.from(bits as Int32Array).buffer)[0];
+/** The inverse of `float64Bits`. */
+export function fromFloat64Bits(bits: ArrayLike<number>): number {
+  return new Float64Array(Int32Array.from(bits).buffer)[0];
 }
