@@ -5,7 +5,7 @@
 //   accDelta <- rho * accDelta + (1 - rho) * delta²
 //   param <- param - lr * delta
 import * as tf from '@tensorflow/tfjs-core';
-import { directed, withL2 } from './gradient';
+import { directed, scaled, withL2 } from './gradient';
 import { movingAverageOfSquares } from './moving-average';
 import { BaseOptions, TorchOptimizer, UpdateRule } from './torch-optimizer';
 import { check, requireEpsilon, requireLearningRate, requireWeightDecay } from './options';
@@ -41,7 +41,7 @@ export const adadeltaRule: UpdateRule<AdadeltaOptions> = {
     const std = tf.sqrt(tf.add(squareAvg, o.eps));
     const delta = tf.mul(tf.div(tf.sqrt(tf.add(state.tensors.accDelta, o.eps)), std), g);
     const accDelta = movingAverageOfSquares(state.tensors.accDelta, delta, o.rho);
-    return { param: tf.sub(param, tf.mul(delta, lr)), tensors: { squareAvg, accDelta } };
+    return { param: tf.sub(param, scaled(delta, lr)), tensors: { squareAvg, accDelta } };
   },
 };
 

@@ -15,3 +15,8 @@ export function withL2(grad: tf.Tensor, param: tf.Tensor, weightDecay: number): 
 export function decayed(param: tf.Tensor, lr: number, weightDecay: number): tf.Tensor {
   return weightDecay === 0 ? param : tf.mul(param, 1 - lr * weightDecay);
 }
+
+/** x * k, skipping the multiply (a full-size temporary) when k is 1, which leaves the result bit-identical. */
+export function scaled(x: tf.Tensor, k: number): tf.Tensor {
+  return k === 1 ? x : tf.mul(x, k);
+}

@@ -4,7 +4,7 @@
 //   d <- g + momentum * b if nesterov, else b            (d = g when momentum is 0)
 //   param <- param - lr * d
 import * as tf from '@tensorflow/tfjs-core';
-import { directed, withL2 } from './gradient';
+import { directed, scaled, withL2 } from './gradient';
 import { BaseOptions, ParamState, TorchOptimizer, UpdateRule } from './torch-optimizer';
 import { check, requireLearningRate, requireWeightDecay } from './options';
 
@@ -45,7 +45,7 @@ export const sgdRule: UpdateRule<SGDOptions> = {
     const g = withL2(directed(grad, o.maximize), param, o.weightDecay);
     if (o.momentum === 0) return { param: tf.sub(param, tf.mul(g, lr)) };
     const buffer =
-      step === 1 ? g : tf.add(tf.mul(state.tensors.momentumBuffer, o.momentum), tf.mul(g, 1 - o.dampening));
+      step === 1 ? g : tf.add(tf.mul(state.tensors.momentumBuffer, o.momentum), scaled(g, 1 - o.dampening));
     const direction = o.nesterov ? tf.add(g, tf.mul(buffer, o.momentum)) : buffer;
     return { param: tf.sub(param, tf.mul(direction, lr)), tensors: { momentumBuffer: buffer } };
   },
