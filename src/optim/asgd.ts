@@ -70,11 +70,7 @@ export class ASGD extends TorchOptimizer<ASGDOptions> {
    */
   averagedParams(): tf.NamedTensorMap {
     const averaged: tf.NamedTensorMap = {};
-    // The base class keeps its state map private; its states are found through the variable registry.
-    for (const name of Object.keys(tf.engine().registeredVariables)) {
-      const ax = this.stateFor(name)?.tensors.ax;
-      if (ax) averaged[name] = ax;
-    }
+    for (const name of this.statefulVariableNames) averaged[name] = this.stateFor(name)!.tensors.ax;
     return averaged;
   }
 }
