@@ -58,7 +58,9 @@ if (!skipNotebooks && existsSync(join(root, 'scripts', 'notebooks.mjs'))) {
   const notebooksOk = stage('notebooks (FUN_OPTIM_QUICK=1)', process.execPath, ['scripts/notebooks.mjs'], { FUN_OPTIM_QUICK: '1' });
   if (notebooksOk) tally.passed += 1;
   else tally.failed += 1;
-  if (notebooksOk && existsSync(join(root, 'test', 'browser.test.ts'))) nodeTests('browser test of the exported HTML', ['test/browser.test.ts']);
+  if (notebooksOk && existsSync(join(root, 'test', 'browser.test.ts'))) {
+    nodeTests('browser test of the exported HTML', ['test/browser.test.ts'], { FUN_OPTIM_QUICK: '1' });
+  }
 }
 
 console.log(`\n${timings.join('\n')}`);

@@ -1,0 +1,153 @@
+// The exported notebooks (outputs/html, written by `npm run notebooks`) opened in headless Chromium:
+// every Plotly figure has drawn, every equation is typeset by MathJax with no TeX left raw and no
+// TeX error, every table is there, the console stays clean, and no request leaves the machine
+// (everything that is not file:// is aborted and counted).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { backendReady } from './helpers';
+
+before(() => backendReady);
+
+const root = path.resolve(__dirname, '..');
+// The export of the last `npm run notebooks` in the same mode: outputs/quick/ for FUN_OPTIM_QUICK=1.
+const outputsDir = process.env.FUN_OPTIM_QUICK === '1' ? path.join(root, 'outputs', 'quick') : path.join(root, 'outputs');
+const htmlDir = path.join(outputsDir, 'html');
+const executedDir = path.join(outputsDir, 'notebooks');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+interface NotebookCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Array<{ data?: Record<string, unknown> }>;
+}
+
+/** What the executed notebook says its page must show. */
+function expectations(name: string): { plots: number; tables: number; math: boolean } {
+  const file = path.join(executedDir, name.replace(/\.html$/, '.ipynb'));
+  assert.ok(existsSync(file), `${file} is missing: outputs/html and outputs/notebooks come from the same npm run notebooks`);
+  const cells = (JSON.parse(readFileSync(file, 'utf8')) as { cells: NotebookCell[] }).cells;
+  const outputs = cells.flatMap((cell) => cell.outputs ?? []).map((output) => output.data ?? {});
+  const text = (source: string | string[]) => (Array.isArray(source) ? source.join('') : source);
+  return {
+    plots: outputs.filter((data) => PLOTLY_MIME in data).length,
+    tables: outputs.filter((data) => String(data['text/html'] ?? '').includes('<table')).length,
+    math:
+      outputs.some((data) => 'text/latex' in data) ||
+      cells.some((cell) => cell.cell_type === 'markdown' && /\$[^$]+\$/.test(text(cell.source))),
+  };
+}
+
+interface PageProblems {
+  consoleErrors: string[];
+  offMachine: string[];
+  failedLoads: string[];
+}
+
+async function openPage(browser: Browser, file: string): Promise<{ page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const problems: PageProblems = { consoleErrors: [], offMachine: [], failedLoads: [] };
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file://')) return route.continue();
+    problems.offMachine.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.consoleErrors.push(`uncaught: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    if (request.url().startsWith('file://')) problems.failedLoads.push(`${request.url()} (${request.failure()?.errorText})`);
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+/** Text left outside typeset math that still looks like TeX: $...$, $$, \( or \[. */
+function rawTexOnPage(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const skipped = new Set(['SCRIPT', 'STYLE', 'PRE', 'CODE', 'TEXTAREA', 'MJX-CONTAINER']);
+    const looksLikeTex = /\$\$|\\\(|\\\[|\\begin\{|\$[^$\s][^$]*\$/;
+    const found: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // Code (cell inputs, text output) is in <pre>: TeX there is source, not math to typeset.
+      let inCode = false;
+      for (let el = node.parentElement; el && !inCode; el = el.parentElement) inCode = skipped.has(el.tagName);
+      const text = node.textContent ?? '';
+      if (!inCode && looksLikeTex.test(text)) found.push(text.trim().slice(0, 120));
+    }
+    return found;
+  });
+}
+
+const pages = existsSync(htmlDir) ? readdirSync(htmlDir).filter((name) => /^\d\d-.*\.html$/.test(name)).sort() : [];
+
+if (!existsSync(htmlDir)) {
+  test('exported notebooks render offline in a browser', {
+    skip: 'outputs/html does not exist: run `FUN_OPTIM_QUICK=1 npm run notebooks` (executes and exports the notebooks) first',
+  });
+} else {
+  let browser: Browser;
+
+  before(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`No Chromium at ${chromiumPath}: install it (Debian/Ubuntu: apt-get install chromium; npm run setup does) or set CHROMIUM_PATH.`);
+    }
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--headless'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('outputs/html/index.html links every exported notebook, in order', () => {
+    assert.ok(pages.length > 0, 'outputs/html has no NN-*.html pages: run npm run notebooks');
+    const index = readFileSync(path.join(htmlDir, 'index.html'), 'utf8');
+    const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => decodeURI(m[1]));
+    assert.deepEqual(links, pages);
+  });
+
+  for (const name of pages) {
+    test(`${name}: figures drawn, math typeset, offline, no console errors`, async () => {
+      const expected = expectations(name);
+      const { page, problems } = await openPage(browser, path.join(htmlDir, name));
+      try {
+        if (expected.math) {
+          await page.waitForFunction(() => (window as unknown as { MathJax?: { startup?: { promise?: Promise<unknown> } } }).MathJax?.startup?.promise, null, { timeout: 20_000 });
+          await page.evaluate(() => (window as unknown as { MathJax: { startup: { promise: Promise<unknown> } } }).MathJax.startup.promise);
+          assert.ok((await page.locator('mjx-container svg').count()) > 0, 'the notebook has math but MathJax typeset none of it');
+          const texErrors = page.locator('[data-mml-node="merror"], mjx-merror, [data-mjx-error]');
+          const messages = await texErrors.evaluateAll((els) => els.map((el) => el.getAttribute('data-mjx-error') ?? el.textContent));
+          assert.deepEqual(messages, [], 'MathJax reported TeX errors');
+          assert.deepEqual(await rawTexOnPage(page), [], 'TeX left untypeset on the page');
+        }
+
+        const plots = page.locator('.fwo-plotly');
+        assert.equal(await plots.count(), expected.plots, 'one plot container per Plotly output of the executed notebook');
+        for (let i = 0; i < expected.plots; i++) {
+          await plots.nth(i).locator('.main-svg').first().waitFor({ state: 'attached', timeout: 20_000 });
+          assert.ok((await plots.nth(i).locator('.plot-container .main-svg').count()) > 0, `figure ${i + 1} has no drawn SVG`);
+        }
+
+        assert.equal(await page.locator('.jp-OutputArea table').count(), expected.tables, 'tables shown');
+
+        assert.deepEqual(problems.offMachine, [], 'requests that tried to leave the machine');
+        assert.deepEqual(problems.failedLoads, [], 'local files the page could not load (outputs/html/assets?)');
+        assert.deepEqual(problems.consoleErrors, [], 'console errors');
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
+}
