@@ -22,12 +22,17 @@ function step(title, args) {
   console.log(`=== ${title}: ${((Date.now() - started) / 60000).toFixed(1)} min`);
 }
 
-const sweepArgs = quick ? ['--seeds', '1', '--epochs', '1', '--limit', '2000'] : [];
-step('MNIST: every optimizer', [tsx, 'src/train/sweep.ts', '--dataset', 'mnist', ...sweepArgs]);
-if (existsSync('/usr/share/datasets/fashion-mnist')) {
-  step('Fashion-MNIST: every optimizer', [tsx, 'src/train/sweep.ts', '--dataset', 'fashion', ...sweepArgs]);
+if (quick) {
+  // The sweep's run files are the committed results: a quick run must not replace them.
+  console.log('\nquick mode: no sweep (the notebooks train small runs of their own and keep them out of outputs/runs)');
 } else {
-  console.log('\nFashion-MNIST is not installed (Debian package dataset-fashion-mnist): skipping its sweep.');
+  step('MNIST: every optimizer', [tsx, 'src/train/sweep.ts', '--dataset', 'mnist']);
+  if (existsSync('/usr/share/datasets/fashion-mnist')) {
+    step('Fashion-MNIST: every optimizer', [tsx, 'src/train/sweep.ts', '--dataset', 'fashion']);
+  } else {
+    console.log('\nFashion-MNIST is not installed (Debian package dataset-fashion-mnist): skipping its sweep.');
+  }
 }
+if (!quick) step('figures for the README: outputs/figures', [tsx, 'scripts/figures.ts']);
 step('notebooks: execute and export to outputs/html', ['scripts/notebooks.mjs']);
 console.log('\nDone: results in outputs/results, run files in outputs/runs, the tutorial in outputs/html/index.html');

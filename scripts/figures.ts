@@ -1,0 +1,83 @@
+// Static images of the key comparison plots for the README: test accuracy and test loss per epoch
+// for every optimizer, from the sweep's outputs/results/<dataset>.csv (seed "mean" rows), drawn by
+// the local plotly.js in headless Chromium and saved as SVG and PNG under outputs/figures/.
+//   npx tsx scripts/figures.ts [--dataset mnist|fashion ...]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import { metricCurves } from '../src/notebook/curves';
+import type { PlotlyFigure } from '../src/notebook/figure';
+import type { MetricRecord } from '../src/notebook/metric-records';
+
+const root = path.resolve(__dirname, '..');
+const outDir = path.join(root, 'outputs', 'figures');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const titles: Record<string, string> = { mnist: 'MNIST', fashion: 'Fashion-MNIST' };
+
+/** The per-epoch means of the sweep's CSV (optimizer,epoch,metric,value,seed). */
+function sweepMeans(file: string): MetricRecord[] {
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const columns = header.split(',');
+  const at = (name: string) => columns.indexOf(name);
+  if (['optimizer', 'epoch', 'metric', 'value', 'seed'].some((c) => at(c) < 0)) {
+    throw new Error(`${file}: expected the columns optimizer,epoch,metric,value,seed (got ${header})`);
+  }
+  return lines
+    .map((line) => line.split(','))
+    .filter((cells) => cells[at('seed')] === 'mean')
+    .map((cells) => ({ run: cells[at('optimizer')], step: Number(cells[at('epoch')]), metric: cells[at('metric')], value: Number(cells[at('value')]) }));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const datasets = args.length > 0 ? args.filter((a) => a !== '--dataset') : ['mnist', 'fashion'];
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: install Debian's chromium (npm run setup does as root) or set CHROMIUM_PATH.`);
+  const figures: Array<{ name: string; figure: PlotlyFigure }> = [];
+  for (const dataset of datasets) {
+    const csv = path.join(root, 'outputs', 'results', `${dataset}.csv`);
+    if (!existsSync(csv)) {
+      console.log(`figures: no ${path.relative(root, csv)} (run npm run sweep -- --dataset ${dataset}); skipped`);
+      continue;
+    }
+    const records = sweepMeans(csv);
+    const label = titles[dataset] ?? dataset;
+    const accuracy = metricCurves(records, 'test_acc', { title: `${label}: test accuracy per epoch (mean over seeds)`, yTitle: 'test accuracy' });
+    const loss = metricCurves(records, 'test_loss', { title: `${label}: test loss per epoch (mean over seeds)`, yTitle: 'test loss (NLL)', logY: true });
+    figures.push({ name: `${dataset}-test-accuracy`, figure: accuracy }, { name: `${dataset}-test-loss`, figure: loss });
+  }
+  if (figures.length === 0) return;
+  mkdirSync(outDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+    await page.setContent('<html><body><div id="plot"></div></body></html>');
+    await page.addScriptTag({ path: require.resolve('plotly.js-dist/plotly.js') });
+    for (const { name, figure } of figures) {
+      const layout = { ...figure.layout, width: 900, height: 520, template: undefined, paper_bgcolor: 'white' };
+      const images = await page.evaluate(
+        async ({ data, layout }) => {
+          const Plotly = (window as unknown as { Plotly: { newPlot: Function; toImage: Function } }).Plotly;
+          const plot = await Plotly.newPlot('plot', data, layout, { staticPlot: true });
+          return {
+            svg: await Plotly.toImage(plot, { format: 'svg', width: 900, height: 520 }),
+            png: await Plotly.toImage(plot, { format: 'png', width: 900, height: 520, scale: 2 }),
+          };
+        },
+        { data: figure.data, layout },
+      );
+      writeFileSync(path.join(outDir, `${name}.svg`), decodeURIComponent(images.svg.replace(/^data:image\/svg\+xml,/, '')));
+      writeFileSync(path.join(outDir, `${name}.png`), Buffer.from(images.png.replace(/^data:image\/png;base64,/, ''), 'base64'));
+      console.log(`figures: wrote outputs/figures/${name}.svg and .png`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(`figures: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
