@@ -24,3 +24,7 @@ export { metricCurves } from './curves';
 export type { CurveOptions } from './curves';
 export { mnistResults, tutorialResults } from './mnist-results';
 export type { MnistRequest, MnistRuns } from './mnist-results';
+export { handVersusImplementation, implementationTrajectory } from './hand-comparison';
+export type { HandComparison } from './hand-comparison';
+export { metricTable } from './metric-table';
+export type { MetricTableOptions } from './metric-table';
