@@ -28,3 +28,5 @@ export { handVersusImplementation, implementationTrajectory } from './hand-compa
 export type { HandComparison } from './hand-comparison';
 export { metricTable } from './metric-table';
 export type { MetricTableOptions } from './metric-table';
+export { watchTrainingSteps } from './training-steps';
+export type { WatchedRun, WatchedSteps } from './training-steps';

@@ -51,6 +51,18 @@ function meanPerEpoch(label: string, runs: RunRecord[]): MetricRecord[] {
   return records;
 }
 
+/** Where a run trained here is kept; a label already used by a different configuration is refused. */
+function runFileFor(label: string, config: TrainConfig): string {
+  const file = path.join(projectRoot, RUNS_DIR, `${config.dataset}-${config.net}-${label}-${config.seed}.json`);
+  if (existsSync(file) && !sameConfig(readRunRecord(file).config, config)) {
+    throw new Error(
+      `${path.relative(projectRoot, file)} holds a run of another configuration: give this request a label of its own ` +
+        `(e.g. label: '${label}_${Object.entries(config.optimizer_options).map(([k, v]) => `${k}${v}`).join('_')}').`,
+    );
+  }
+  return file;
+}
+
 /**
  * Test loss/accuracy per epoch for each request. Full mode: the finished runs of that configuration
  * (every seed found), else one run trained now with seed 1 and saved to outputs/runs. Quick mode: one
@@ -64,7 +76,7 @@ export async function mnistResults(requests: MnistRequest[]): Promise<MnistRuns>
     let runs = quick ? [] : finishedRuns(config);
     if (runs.length === 0) {
       const { name: backend } = await useBackend();
-      const out = quick ? undefined : path.join(projectRoot, RUNS_DIR, `${config.dataset}-${config.net}-${name}-${config.seed}.json`);
+      const out = quick ? undefined : runFileFor(name, config);
       console.log(`training ${name} on ${config.dataset} (${config.epochs} epoch(s)${config.limit ? `, ${config.limit} images` : ''})...`);
       runs = [runTraining(config, { backend, out })];
     }
