@@ -30,3 +30,4 @@ export { metricTable } from './metric-table';
 export type { MetricTableOptions } from './metric-table';
 export { watchTrainingSteps } from './training-steps';
 export type { WatchedRun, WatchedSteps } from './training-steps';
+export { pairWithTutorial, TUTORIAL_SUFFIX } from './tutorial-curves';
