@@ -21,6 +21,11 @@ export interface BackendReport {
 
 let chosen: BackendReport | undefined;
 
+/** The pure-JS backend through the @tensorflow/tfjs bundle, which also registers every gradient. */
+function loadPureJs(): void {
+  require('@tensorflow/tfjs');
+}
+
 const SETUP_HINT = 'Run `npm run setup` (it builds the native addon; see README, "Native TensorFlow").';
 
 function tryRequire(name: string): { ok: true } | { ok: false; error: string } {
@@ -65,7 +70,7 @@ export async function useBackend(choice: BackendChoice = 'auto', quiet = false):
     } else if (choice === 'tensorflow') {
       throw new Error(`The native tensorflow backend is not available: ${native.error}. ${SETUP_HINT}`);
     } else {
-      require('@tensorflow/tfjs-backend-cpu');
+      loadPureJs();
       chosen = { backend: 'cpu', name: 'cpu', reason: `native addon unavailable (${native.error})` };
       if (!quiet) {
         console.warn(
@@ -74,7 +79,7 @@ export async function useBackend(choice: BackendChoice = 'auto', quiet = false):
       }
     }
   } else {
-    require('@tensorflow/tfjs-backend-cpu');
+    loadPureJs();
     chosen = { backend: 'cpu', name: 'cpu', reason: 'asked for the pure-JS cpu backend' };
   }
   await tf.setBackend(chosen.backend);

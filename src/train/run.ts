@@ -1,0 +1,42 @@
+// A whole run: train for the configured epochs, evaluate after each, and write the run's JSON after
+// every epoch, so that a crash or an interrupt loses nothing already computed.
+import type { Dataset } from '../data/datasets';
+import { TrainConfig } from './config';
+import type { KernelChoice } from './program';
+import { ProgressReporter } from './progress';
+import { EpochResult, RunRecord, writeRunRecord } from './results';
+import { Trainer } from './trainer';
+
+export interface RunOptions {
+  /** What runs, for the record: 'tensorflow', 'tensorflow-gpu' or 'cpu'. */
+  backend: string;
+  kernels?: KernelChoice;
+  /** Where the JSON goes (written after each epoch); none: not written. */
+  out?: string;
+  reporter?: ProgressReporter;
+  /** An already loaded dataset (the sweep loads it once). */
+  dataset?: Dataset;
+}
+
+export function runTraining(config: TrainConfig, options: RunOptions): RunRecord {
+  const trainer = new Trainer(config, options.kernels, options.dataset);
+  const record: RunRecord = { config, backend: options.backend, epochs: [] };
+  const { reporter, out } = options;
+  try {
+    reporter?.line(
+      `${config.optimizer} ${JSON.stringify(config.optimizer_options)} on ${config.dataset} (${trainer.train.count} training images), ` +
+        `net ${config.net}, batch ${config.batch_size}, seed ${config.seed}; ${options.backend} backend, ${trainer.program.kind} kernels`,
+    );
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const { trainLoss, seconds } = trainer.trainEpoch(epoch, (p) => reporter?.progress(p, config.epochs));
+      const { testLoss, testAcc } = trainer.evaluate();
+      const result: EpochResult = { epoch, train_loss: trainLoss, test_loss: testLoss, test_acc: testAcc, train_seconds: seconds };
+      record.epochs.push(result);
+      if (out) writeRunRecord(out, record);
+      reporter?.epochDone(result, config.epochs);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return record;
+}
