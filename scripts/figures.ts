@@ -28,6 +28,36 @@ function sweepMeans(file: string): MetricRecord[] {
     .map((cells) => ({ run: cells[at('optimizer')], step: Number(cells[at('epoch')]), metric: cells[at('metric')], value: Number(cells[at('value')]) }));
 }
 
+type Trace = { name: string; y: number[]; line: Record<string, unknown> };
+
+/**
+ * Frames the runs that trained (a diverged or collapsed run would squash them against one edge) and
+ * names the others in the title; lines beyond the palette's colours are dashed to stay distinguishable.
+ */
+function zoomed(figure: PlotlyFigure): PlotlyFigure {
+  const traces = figure.data as unknown as Trace[];
+  const isAccuracy = /accuracy/.test(JSON.stringify(figure.layout?.title));
+  const trained = (t: Trace) => {
+    const last = t.y[t.y.length - 1];
+    return Number.isFinite(last) && (isAccuracy ? last > 0.5 : last < 1);
+  };
+  const shown = traces.filter(trained);
+  const hidden = traces.filter((t) => !trained(t)).map((t) => t.name);
+  traces.forEach((t, i) => (t.line = { ...t.line, dash: i >= 10 ? 'dash' : 'solid' }));
+  const values = shown.flatMap((t) => t.y).filter(Number.isFinite);
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const layout = { ...figure.layout } as Record<string, unknown>;
+  const yaxis = { ...(layout.yaxis as Record<string, unknown>) };
+  yaxis.range = isAccuracy ? [low - 0.005, Math.min(1, high + 0.003)] : [Math.log10(low * 0.9), Math.log10(high * 1.1)];
+  layout.yaxis = yaxis;
+  if (hidden.length > 0) {
+    const title = (layout.title as { text: string }).text;
+    layout.title = { text: `${title}<br><sub>off the chart (did not train): ${hidden.join(', ')}</sub>` };
+  }
+  return { ...figure, data: figure.data.filter((_, i) => trained(traces[i])), layout } as PlotlyFigure;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const datasets = args.length > 0 ? args.filter((a) => a !== '--dataset') : ['mnist', 'fashion'];
@@ -41,8 +71,8 @@ async function main(): Promise<void> {
     }
     const records = sweepMeans(csv);
     const label = titles[dataset] ?? dataset;
-    const accuracy = metricCurves(records, 'test_acc', { title: `${label}: test accuracy per epoch (mean over seeds)`, yTitle: 'test accuracy' });
-    const loss = metricCurves(records, 'test_loss', { title: `${label}: test loss per epoch (mean over seeds)`, yTitle: 'test loss (NLL)', logY: true });
+    const accuracy = zoomed(metricCurves(records, 'test_acc', { title: `${label}: test accuracy per epoch (mean over seeds)`, yTitle: 'test accuracy' }));
+    const loss = zoomed(metricCurves(records, 'test_loss', { title: `${label}: test loss per epoch (mean over seeds)`, yTitle: 'test loss (NLL)', logY: true }));
     figures.push({ name: `${dataset}-test-accuracy`, figure: accuracy }, { name: `${dataset}-test-loss`, figure: loss });
   }
   if (figures.length === 0) return;
