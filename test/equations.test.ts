@@ -23,6 +23,7 @@ import {
   quadraticObjective,
   toLatex,
 } from '../src/equations';
+import { seededRandom } from '../src/notebook/random';
 
 before(() => backendReady);
 
@@ -31,17 +32,8 @@ const ATOL = 1e-5;
 const RTOL = 1e-4;
 const close = (got: number, want: number) => Math.abs(got - want) <= ATOL + RTOL * Math.abs(want);
 
-/** mulberry32: a small seeded generator, so every run feeds the same numbers. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so every run feeds the same numbers. */
+const random = seededRandom;
 
 type GradKind = 'random' | 'shrinking' | 'sparse';
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
