@@ -24,6 +24,8 @@ const stateful: Record<OptimizerName, Record<string, unknown>> = {
   rprop: { lr: 0.01 },
   nadam: { lr: 0.01 },
   radam: { lr: 0.01 },
+  lion: { lr: 0.003, betas: [0.9, 0.95], weightDecay: 0.1, decoupledWeightDecay: true },
+  adamwschedulefree: { lr: 0.02, warmupSteps: 2, weightDecay: 0.01, r: 1 },
 };
 
 /** A small least-squares problem with an embedding-like table (so SparseAdam sees absent rows). */

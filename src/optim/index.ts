@@ -14,8 +14,10 @@ import { LBFGS } from './lbfgs';
 import { Rprop } from './rprop';
 import { NAdam } from './nadam';
 import { RAdam } from './radam';
+import { Lion } from './lion';
+import { AdamWScheduleFree } from './adamw-schedule-free';
 
-export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam };
+export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam, Lion, AdamWScheduleFree };
 export { OptimizerOptionError } from './options';
 export { TorchOptimizer } from './torch-optimizer';
 export type { ParamState, UpdateRule, UpdateInput, UpdateOutput } from './torch-optimizer';
@@ -35,6 +37,9 @@ export const optimizers = {
   rprop: Rprop,
   nadam: NAdam,
   radam: RAdam,
+  // Not in torch.optim: lion-pytorch's Lion and schedulefree's AdamWScheduleFree.
+  lion: Lion,
+  adamwschedulefree: AdamWScheduleFree,
 } as const;
 
 export type OptimizerName = keyof typeof optimizers;
