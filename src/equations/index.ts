@@ -26,6 +26,8 @@ import { asgd } from './asgd';
 import { rprop } from './rprop';
 import { nadam } from './nadam';
 import { radam } from './radam';
+import { lion } from './lion';
+import { adamwschedulefree } from './adamw-schedule-free';
 import { lbfgsLatex } from './lbfgs';
 
 export type { Equation, Equations, HandState, HandStepResult, OptionValues, SymbolTex } from './core';
@@ -46,6 +48,9 @@ export const elementwiseDefinitions: Readonly<Record<string, EquationsDefinition
   rprop,
   nadam,
   radam,
+  // Not in torch.optim: lion-pytorch's Lion and schedulefree's AdamWScheduleFree.
+  lion,
+  adamwschedulefree,
 };
 
 /** Every optimizer with equations here, LBFGS included. */
