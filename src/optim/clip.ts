@@ -36,8 +36,8 @@ export function clipGradNorm(
   { errorIfNonfinite = false }: ClipGradNormOptions = {},
 ): { grads: tf.NamedTensorMap; totalNorm: number } {
   const names = checkedGradients('clipGradNorm', grads);
-  checkMaxNorm('clipGradNorm', 'maxNorm', maxNorm);
-  const p = checkedNormType('clipGradNorm', 'normType', normType);
+  checkMaxNorm('clipGradNorm: maxNorm', maxNorm);
+  const p = checkedNormType('clipGradNorm: normType', normType);
   if (names.length === 0) return { grads: {}, totalNorm: 0 };
   const total = tf.tidy(() => totalNorm(names.map((n) => grads[n]), p));
   const totalValue = total.dataSync()[0];
@@ -59,17 +59,16 @@ export function clipGradNorm(
 /** torch.nn.utils.clip_grad_value_: every element clamped to [-clipValue, clipValue] (new tensors). */
 export function clipGradValue(grads: tf.NamedTensorMap, clipValue: number): tf.NamedTensorMap {
   const names = checkedGradients('clipGradValue', grads);
-  checkClipValue('clipGradValue', 'clipValue', clipValue);
+  checkClipValue('clipGradValue: clipValue', clipValue);
   return Object.fromEntries(names.map((n) => [n, tf.clipByValue(grads[n], -clipValue, clipValue)]));
 }
 
 /** The clipping options of an optimizer, checked; absent ones are off. */
 export function resolveClipping(optimizer: string, given: Record<string, unknown> | undefined): GradientClipping {
   const { clipGradNorm = null, clipGradNormType = 2, clipGradValue = null } = given ?? {};
-  const where = `${optimizer} option`;
-  if (clipGradNorm !== null) checkMaxNorm(optimizer, `${where} 'clipGradNorm'`, clipGradNorm);
-  const normType = checkedNormType(optimizer, `${where} 'clipGradNormType'`, clipGradNormType);
-  if (clipGradValue !== null) checkClipValue(optimizer, `${where} 'clipGradValue'`, clipGradValue);
+  if (clipGradNorm !== null) checkMaxNorm(`${optimizer} option 'clipGradNorm'`, clipGradNorm);
+  const normType = checkedNormType(`${optimizer} option 'clipGradNormType'`, clipGradNormType);
+  if (clipGradValue !== null) checkClipValue(`${optimizer} option 'clipGradValue'`, clipGradValue);
   return Object.freeze({
     clipGradNorm: clipGradNorm as number | null,
     clipGradNormType: normType === Infinity ? 'inf' : normType,
@@ -123,16 +122,16 @@ function checkedGradients(where: string, grads: tf.NamedTensorMap): string[] {
   return names;
 }
 
-function checkMaxNorm(where: string, what: string, value: unknown): void {
-  check(typeof value === 'number' && value >= 0, `${where}: ${what} must be a number >= 0, got ${describe(value)}.`);
+function checkMaxNorm(what: string, value: unknown): void {
+  check(typeof value === 'number' && value >= 0, `${what} must be a number >= 0, got ${describe(value)}.`);
 }
 
-function checkClipValue(where: string, what: string, value: unknown): void {
-  check(typeof value === 'number' && Number.isFinite(value) && value >= 0, `${where}: ${what} must be a finite number >= 0, got ${describe(value)}.`);
+function checkClipValue(what: string, value: unknown): void {
+  check(typeof value === 'number' && Number.isFinite(value) && value >= 0, `${what} must be a finite number >= 0, got ${describe(value)}.`);
 }
 
-function checkedNormType(where: string, what: string, value: unknown): number {
+function checkedNormType(what: string, value: unknown): number {
   const p = value === 'inf' ? Infinity : value;
-  check(typeof p === 'number' && p > 0, `${where}: ${what} must be a number > 0 or 'inf', got ${describe(value)}.`);
+  check(typeof p === 'number' && p > 0, `${what} must be a number > 0 or 'inf', got ${describe(value)}.`);
   return p as number;
 }
