@@ -239,7 +239,7 @@ describe('state', () => {
     // The history belongs to a 3-element parameter vector.
     const other = tf.variable(tf.tensor1d([1, 2]));
     assert.throws(() => restored.minimize(() => rosenbrock(other), true, [other]), /history is for 3 parameter values, but varList holds 2/);
-    await assert.rejects(restored.setWeights([saved[0], { name: 'lbfgs/momentum', tensor: saved[1].tensor }]), /unknown weight 'lbfgs\/momentum'/);
+    await assert.rejects(restored.setWeights([...saved, { name: 'lbfgs/momentum', tensor: saved[2].tensor }]), /unknown weight 'lbfgs\/momentum'/);
     tf.dispose([x, xAtSave, other, ...saved.map((w) => w.tensor)]);
     original.dispose();
     restored.dispose();

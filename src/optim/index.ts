@@ -19,8 +19,13 @@ import { AdamWScheduleFree } from './adamw-schedule-free';
 
 export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam, Lion, AdamWScheduleFree };
 export { OptimizerOptionError } from './options';
-export { TorchOptimizer } from './torch-optimizer';
+export type { OptionKind, OptionKinds } from './options';
+export { OptimizerBase, TorchOptimizer } from './torch-optimizer';
 export type { ParamState, UpdateRule, UpdateInput, UpdateOutput } from './torch-optimizer';
+export type { ParamGroup, ParamGroupSpec, ParamSelector, SerializedRegExp, SchedulerKey } from './param-groups';
+export { SCHEDULER_KEYS } from './param-groups';
+export { clipGradNorm, clipGradValue } from './clip';
+export type { ClipGradNormOptions, GradientClipping, NormType } from './clip';
 
 /** The optimizers by PyTorch's class name, lower-cased (as in ../shared/golden). */
 export const optimizers = {
@@ -50,7 +55,8 @@ export const optimizerNames = Object.keys(optimizers) as OptimizerName[];
 /** Turns 'SparseAdam', 'sparse_adam' or 'sparse-adam' into 'sparseadam'; throws for unknown names. */
 export function optimizerName(name: string): OptimizerName {
   const key = name.toLowerCase().replace(/[-_\s]/g, '');
-  if (!(key in optimizers)) {
+  // An own property only: 'constructor' or '__proto__' are not optimizers.
+  if (!Object.hasOwn(optimizers, key)) {
     throw new OptimizerOptionError(`Unknown optimizer '${name}'. Choose one of: ${optimizerNames.join(', ')}.`);
   }
   return key as OptimizerName;

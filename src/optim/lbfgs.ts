@@ -10,9 +10,9 @@
 // |loss change| <= toleranceChange), maxIter or maxEval. The history persists across steps.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
-import { check, OptionRecord, requireLearningRate, resolveOptions } from './options';
+import { check, OptionRecord, requireLearningRate } from './options';
 import { strongWolfe } from './strong-wolfe';
-import { float64Bits, fromFloat64Bits } from './torch-optimizer';
+import { OptimizerBase, SavedState } from './torch-optimizer';
 
 export interface LBFGSOptions extends OptionRecord {
   lr: number;
@@ -67,43 +67,33 @@ type TensorSlot = (typeof TENSOR_SLOTS)[number];
 type ScalarSlot = (typeof SCALAR_SLOTS)[number];
 
 const WEIGHT_PREFIX = 'lbfgs/';
-const SCALAR_SUFFIX = ':f64';
 /** PyTorch's threshold on y's below which a pair is not added to the history. */
 const MIN_CURVATURE = 1e-10;
 
-export class LBFGS extends tf.Optimizer {
+/** PyTorch's max_eval default, floor(max_iter * 5 / 4), for a maxEval of null. */
+function withMaxEval(o: LBFGSOptions): LBFGSOptions {
+  return o.maxEval === null ? { ...o, maxEval: Math.floor((o.maxIter * 5) / 4) } : o;
+}
+
+export class LBFGS extends OptimizerBase<LBFGSOptions> {
   static get className(): string {
     return 'TorchLBFGS';
   }
 
-  /** The options in force, PyTorch's defaults filled in (maxEval resolved). `lr` is read from `this.lr`. */
-  protected readonly options: Readonly<LBFGSOptions & { maxEval: number }>;
-  private learningRate: number;
   private tensors: Partial<Record<TensorSlot, tf.Tensor>> = {};
   private scalars: Partial<Record<ScalarSlot, number>> = {};
-  /** Copies made only for the last `getWeights()` answer; freed at the next call or `dispose()`. */
-  private exported: tf.Tensor[] = [];
 
   constructor(options?: Partial<LBFGSOptions>) {
-    super();
-    const resolved = resolveOptions('LBFGS', lbfgsDefaults, options ?? {});
-    validateLBFGS(resolved);
-    this.options = Object.freeze({ ...resolved, maxEval: resolved.maxEval ?? Math.floor((resolved.maxIter * 5) / 4) });
-    this.learningRate = resolved.lr;
-  }
-
-  /** The learning rate used by the next step; set it between steps to follow a schedule. */
-  get lr(): number {
-    return this.learningRate;
-  }
-  set lr(value: number) {
-    requireLearningRate(value);
-    this.learningRate = value;
-  }
-
-  /** The options in force, PyTorch's defaults filled in, and the current lr. */
-  get settings(): Readonly<LBFGSOptions & { maxEval: number }> {
-    return { ...this.options, lr: this.learningRate };
+    super(
+      'LBFGS',
+      {
+        defaults: lbfgsDefaults,
+        validate: validateLBFGS,
+        normalize: withMaxEval,
+        maxGroups: { count: 1, message: "LBFGS doesn't support per-parameter options (parameter groups)" },
+      },
+      options,
+    );
   }
 
   /** Loss evaluations over the optimizer's life, and L-BFGS iterations (PyTorch's func_evals, n_iter). */
@@ -125,8 +115,8 @@ export class LBFGS extends tf.Optimizer {
    */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
     const params = this.parametersOf(varList);
-    const lr = this.learningRate;
-    const { maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.options;
+    const { lr, maxIter, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.groupOptions(0);
+    const maxEval = this.groupOptions(0).maxEval as number;
     const first = lossAndGradient(f, params);
     const firstLoss = first.loss;
     let flatGrad = first.flatGrad;
@@ -202,7 +192,8 @@ export class LBFGS extends tf.Optimizer {
   /** The trainable variables to optimize, checked against the size of the history they must match. */
   private parametersOf(varList?: tf.Variable[]): tf.Variable[] {
     const candidates = varList ?? Object.values(tf.engine().registeredVariables);
-    const params = candidates.filter((v) => v.trainable);
+    // With a param group, only its variables (PyTorch's LBFGS steps the parameters it was given).
+    const params = candidates.filter((v) => v.trainable && this.groupIfAny(v));
     if (params.length === 0) throw new Error('LBFGS.minimize: there is no trainable variable to optimize (varList holds none).');
     const size = params.reduce((total, p) => total + p.size, 0);
     const stateSize = this.tensors.d?.size;
@@ -265,58 +256,74 @@ export class LBFGS extends tf.Optimizer {
   }
 
   override dispose(): void {
-    tf.dispose(this.exported);
-    this.exported = [];
+    super.dispose();
     tf.dispose(Object.values(this.tensors));
     this.tensors = {};
     this.scalars = {};
   }
 
   /**
-   * The iteration count, then the state: `lbfgs/<slot>` for each tensor (PyTorch's d, old_dirs,
-   * old_stps, ro, H_diag, prev_flat_grad) and `lbfgs/<key>:f64` for each number (func_evals, n_iter,
-   * t, prev_loss), its float64 bits in two int32s so that a restore is exact. The tensors are copies
-   * owned by the optimizer, valid until the next `getWeights()` or `dispose()`: do not dispose them.
+   * The state: `lbfgs/<slot>` for each tensor (PyTorch's d, old_dirs, old_stps, ro, H_diag,
+   * prev_flat_grad) and `lbfgs/<key>:f64` for each number (func_evals, n_iter, t, prev_loss). The
+   * tensors are copies owned by the optimizer, valid until the next `getWeights()` or `dispose()`.
    */
-  override async getWeights(): Promise<NamedTensor[]> {
-    tf.dispose(this.exported);
-    const weights: NamedTensor[] = [await this.saveIterations()];
-    for (const slot of TENSOR_SLOTS) {
+  protected savedState(): SavedState {
+    const tensors = TENSOR_SLOTS.flatMap((slot) => {
       const tensor = this.tensors[slot];
-      if (tensor) weights.push({ name: WEIGHT_PREFIX + slot, tensor: tensor.clone() });
-    }
-    for (const slot of SCALAR_SLOTS) {
-      const value = this.scalars[slot];
-      if (value !== undefined) weights.push({ name: WEIGHT_PREFIX + slot + SCALAR_SUFFIX, tensor: tf.tensor1d(float64Bits(value), 'int32') });
-    }
-    this.exported = weights.map(({ tensor }) => tf.keep(tensor));
-    return weights;
+      return tensor ? [{ name: WEIGHT_PREFIX + slot, tensor: tensor.clone() }] : [];
+    });
+    const scalars: Record<string, number> = {};
+    for (const slot of SCALAR_SLOTS) if (this.scalars[slot] !== undefined) scalars[WEIGHT_PREFIX + slot] = this.scalars[slot]!;
+    return { tensors, scalars, temporaries: tensors.map((w) => w.tensor) };
   }
 
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const rest = await this.extractIterations(weightValues);
-    const tensors: Partial<Record<TensorSlot, tf.Tensor>> = {};
-    const scalars: Partial<Record<ScalarSlot, number>> = {};
-    for (const { name, tensor } of rest) {
-      const key = name.startsWith(WEIGHT_PREFIX) ? name.slice(WEIGHT_PREFIX.length) : '';
-      const scalarKey = key.endsWith(SCALAR_SUFFIX) ? key.slice(0, -SCALAR_SUFFIX.length) : '';
-      if ((SCALAR_SLOTS as readonly string[]).includes(scalarKey)) {
-        scalars[scalarKey as ScalarSlot] = fromFloat64Bits(await tensor.data());
-      } else if ((TENSOR_SLOTS as readonly string[]).includes(key)) {
-        tensors[key as TensorSlot] = tensor;
-      } else {
-        const known = [...TENSOR_SLOTS, ...SCALAR_SLOTS.map((slot) => slot + SCALAR_SUFFIX)].map((slot) => WEIGHT_PREFIX + slot);
-        throw new Error(`LBFGS.setWeights: unknown weight '${name}'. LBFGS.getWeights() gives 'iter' and ${known.join(', ')}.`);
-      }
+  protected prepareRestore(tensors: Map<string, tf.Tensor>, scalars: Map<string, number>): () => void {
+    const where = 'LBFGS.setWeights';
+    const known = [...TENSOR_SLOTS, ...SCALAR_SLOTS.map((slot) => slot + ':f64')].map((slot) => WEIGHT_PREFIX + slot);
+    const unknown = (name: string) =>
+      new Error(`${where}: unknown weight '${name}'. LBFGS.getWeights() gives 'iter', '@optimizer' and ${known.join(', ')}. Nothing was restored.`);
+    const restoredTensors: Partial<Record<TensorSlot, tf.Tensor>> = {};
+    const restoredScalars: Partial<Record<ScalarSlot, number>> = {};
+    for (const [name, tensor] of tensors) {
+      const slot = name.startsWith(WEIGHT_PREFIX) ? name.slice(WEIGHT_PREFIX.length) : '';
+      if (!(TENSOR_SLOTS as readonly string[]).includes(slot)) throw unknown(name);
+      restoredTensors[slot as TensorSlot] = tensor;
     }
-    tf.dispose(Object.values(this.tensors));
-    this.tensors = {};
-    for (const [slot, tensor] of Object.entries(tensors)) this.put(slot as TensorSlot, tensor.clone());
-    this.scalars = scalars;
+    for (const [name, value] of scalars) {
+      const slot = name.startsWith(WEIGHT_PREFIX) ? name.slice(WEIGHT_PREFIX.length) : '';
+      if (!(SCALAR_SLOTS as readonly string[]).includes(slot)) throw unknown(`${name}:f64`);
+      restoredScalars[slot as ScalarSlot] = value;
+    }
+    checkHistory(where, restoredTensors);
+    return () => {
+      tf.dispose(Object.values(this.tensors));
+      this.tensors = {};
+      for (const [slot, tensor] of Object.entries(restoredTensors)) this.put(slot as TensorSlot, tensor.clone());
+      this.scalars = restoredScalars;
+    };
   }
+}
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...this.options, lr: this.learningRate } as unknown as tf.serialization.ConfigDict;
+/**
+ * The shapes of restored L-BFGS state agree: d and prevFlatGrad are vectors of one length n,
+ * hDiag a scalar, and the history (all three of oldDirs [m, n], oldStps [m, n], ro [m], or none).
+ */
+function checkHistory(where: string, t: Partial<Record<TensorSlot, tf.Tensor>>): void {
+  const fail = (what: string) => {
+    throw new Error(`${where}: ${what}. Nothing was restored.`);
+  };
+  for (const [slot, tensor] of Object.entries(t)) if (tensor.dtype !== 'float32') fail(`'lbfgs/${slot}' is ${tensor.dtype}, not float32`);
+  if (Object.keys(t).length === 0) return;
+  if (!t.d || !t.prevFlatGrad || !t.hDiag) fail("the state lacks one of 'lbfgs/d', 'lbfgs/prevFlatGrad', 'lbfgs/hDiag'");
+  const n = t.d!.shape[0];
+  if (t.d!.rank !== 1 || !tf.util.arraysEqual(t.prevFlatGrad!.shape, [n])) fail(`'lbfgs/d' and 'lbfgs/prevFlatGrad' must be vectors of one length`);
+  if (t.hDiag!.rank !== 0) fail(`'lbfgs/hDiag' must be a scalar, got shape [${t.hDiag!.shape}]`);
+  const history = [t.oldDirs, t.oldStps, t.ro].filter((x) => x !== undefined).length;
+  if (history === 0) return;
+  if (history !== 3) fail("the history needs all of 'lbfgs/oldDirs', 'lbfgs/oldStps' and 'lbfgs/ro'");
+  const m = t.ro!.shape[0];
+  if (t.ro!.rank !== 1 || !tf.util.arraysEqual(t.oldDirs!.shape, [m, n]) || !tf.util.arraysEqual(t.oldStps!.shape, [m, n])) {
+    fail(`the history must be oldDirs [m, ${n}], oldStps [m, ${n}] and ro [m]; got [${t.oldDirs!.shape}], [${t.oldStps!.shape}], [${t.ro!.shape}]`);
   }
 }
 
