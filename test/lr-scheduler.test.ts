@@ -100,7 +100,7 @@ describe('a scheduler restored mid-run continues exactly as the uninterrupted on
         return trajectory(c, build(c.scheduler, optimizer), optimizer, 0);
       })();
       // Cut early, in the middle, and near the end (around milestones and cycle turns alike).
-      for (const cut of [1, 4, Math.floor(n / 2), n - 3]) {
+      for (const cut of [0, 1, 4, Math.floor(n / 2), n - 3]) {
         const first = optimizerFor(c);
         const running = build(c.scheduler, first);
         for (let t = 0; t < cut; t++) stepOf(c, running, t);
