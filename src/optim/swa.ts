@@ -6,7 +6,7 @@
 // `withAveragedWeights` evaluates a model with the averages in its variables, then puts its own back.
 import * as tf from '@tensorflow/tfjs-core';
 import { check } from './options';
-import { LRScheduler, SchedulableOptimizer, perGroup, requireParamGroups, schedulerOptions } from './lr-scheduler/scheduler';
+import { LRScheduler, SchedulableOptimizer, perGroup, prepareScheduler, schedulerOptions } from './lr-scheduler/scheduler';
 
 export interface SWALROptions {
   swaLr: number | number[];
@@ -26,9 +26,9 @@ export class SWALR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: Partial<SWALROptions>) {
     const name = 'SWALR';
-    requireParamGroups(name, optimizer);
-    const o = schedulerOptions(
+    const o = prepareScheduler(
       name,
+      optimizer,
       { swaLr: null as number | null, annealEpochs: 10, annealStrategy: 'cos', lastEpoch: -1 },
       options,
       ['swaLr'],
@@ -42,7 +42,6 @@ export class SWALR extends LRScheduler {
       Number.isInteger(o.annealEpochs) && o.annealEpochs >= 0,
       `annealEpochs must be equal or greater than 0, got ${o.annealEpochs}`,
     );
-    check(Number.isInteger(o.lastEpoch) && o.lastEpoch >= -1, `SWALR: lastEpoch must be an integer >= -1, got ${o.lastEpoch}.`);
     super(name, optimizer, o);
     this.options = o as unknown as SWALROptions;
     optimizer.paramGroups.forEach((group, i) => (group.swaLr = swaLrs[i]));

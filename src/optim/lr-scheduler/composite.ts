@@ -6,7 +6,7 @@
 // ChainedScheduler restored mid-run continues exactly as the uninterrupted run (torch's own
 // SequentialLR does not: pytorch#162591, #185872).
 import { check } from '../options';
-import { JsonObject, LRScheduler, SchedulableOptimizer, Scheduler, SchedulerState, requireInteger, requireParamGroups, schedulerOptions } from './scheduler';
+import { JsonObject, LRScheduler, SchedulableOptimizer, Scheduler, SchedulerState, prepareScheduler } from './scheduler';
 import { ReduceLROnPlateau } from './plateau';
 
 function requireNested(name: string, optimizer: SchedulableOptimizer, schedulers: unknown): asserts schedulers is Scheduler[] {
@@ -38,8 +38,8 @@ abstract class CompositeScheduler extends Scheduler {
     super(name, optimizer, config);
   }
 
-  protected override cyclesMomentum(): boolean {
-    return this.schedulers.some((s) => (s as unknown as { cyclesMomentum(): boolean }).cyclesMomentum());
+  override cyclesMomentum(): boolean {
+    return this.schedulers.some((s) => s.cyclesMomentum());
   }
 
   override saveTree(): SchedulerState {
@@ -80,8 +80,7 @@ export class SequentialLR extends CompositeScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: Partial<SequentialLROptions>) {
     const name = 'SequentialLR';
-    requireParamGroups(name, optimizer);
-    const o = schedulerOptions(name, { schedulers: null, milestones: null, lastEpoch: -1 }, options, ['schedulers', 'milestones']);
+    const o = prepareScheduler(name, optimizer, { schedulers: null, milestones: null, lastEpoch: -1 }, options, ['schedulers', 'milestones']);
     const schedulers = o.schedulers as unknown;
     requireNested(name, optimizer, schedulers);
     schedulers.forEach((s, i) =>
@@ -99,7 +98,6 @@ export class SequentialLR extends CompositeScheduler {
       milestones.length === schedulers.length - 1,
       `Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${milestones.length}`,
     );
-    requireInteger(name, 'lastEpoch', o.lastEpoch, -1);
     schedulers.forEach((s, i) =>
       check(
         o.lastEpoch === -1 || (s as LRScheduler).lastEpoch === 0,
@@ -147,8 +145,7 @@ export interface ChainedSchedulerOptions {
 export class ChainedScheduler extends CompositeScheduler {
   constructor(optimizer: SchedulableOptimizer, options: Partial<ChainedSchedulerOptions>) {
     const name = 'ChainedScheduler';
-    requireParamGroups(name, optimizer);
-    const o = schedulerOptions(name, { schedulers: null }, options, ['schedulers']);
+    const o = prepareScheduler(name, optimizer, { schedulers: null }, options, ['schedulers']);
     const schedulers = o.schedulers as unknown;
     requireNested(name, optimizer, schedulers);
     super(name, optimizer, o, schedulers);

@@ -11,8 +11,7 @@ import {
   perGroup,
   requireFinite,
   requireInteger,
-  requireParamGroups,
-  schedulerOptions,
+  prepareScheduler,
 } from './scheduler';
 
 /** Whether the optimizer keeps beta1 (`betas`) rather than `momentum`; refuses one that has neither. */
@@ -28,6 +27,37 @@ function momentumKind(name: string, optimizer: SchedulableOptimizer): 'betas' | 
 function setMomentum(group: ParamGroup, kind: 'betas' | 'momentum', value: number): void {
   if (kind === 'betas') group.betas = [value, ...(group.betas as number[]).slice(1)];
   else group.momentum = value;
+}
+
+/** The momentum a cycling scheduler moves: which key, and its per-group bounds. */
+interface MomentumCycle {
+  kind: 'betas' | 'momentum';
+  base: number[];
+  max: number[];
+}
+
+/** Checks and formats the momentum options (nothing when `cycleMomentum` is off). */
+function momentumCycle(
+  name: string,
+  optimizer: SchedulableOptimizer,
+  o: { cycleMomentum: boolean; baseMomentum: number | number[] | null; maxMomentum: number | number[] | null },
+  defaults: { base: number; max: number },
+): MomentumCycle | undefined {
+  if (!o.cycleMomentum) return undefined;
+  return {
+    kind: momentumKind(name, optimizer),
+    base: perGroup(name, 'baseMomentum', o.baseMomentum ?? defaults.base, optimizer),
+    max: perGroup(name, 'maxMomentum', o.maxMomentum ?? defaults.max, optimizer),
+  };
+}
+
+/** Starts every group at its max momentum and records the bounds in it, as torch does when made. */
+function startMomentum(optimizer: SchedulableOptimizer, m: MomentumCycle): void {
+  optimizer.paramGroups.forEach((group, i) => {
+    setMomentum(group, m.kind, m.max[i]);
+    group.maxMomentum = m.max[i];
+    group.baseMomentum = m.base[i];
+  });
 }
 
 export type ScaleFn = (x: number) => number;
@@ -54,13 +84,13 @@ export class CyclicLR extends LRScheduler {
   private readonly stepRatio: number;
   private readonly scale: ScaleFn;
   private readonly scaleMode: 'cycle' | 'iterations';
-  private readonly momentum?: { kind: 'betas' | 'momentum'; base: number[]; max: number[] };
+  private readonly momentum?: MomentumCycle;
 
   constructor(optimizer: SchedulableOptimizer, options: Partial<CyclicLROptions>) {
     const name = 'CyclicLR';
-    requireParamGroups(name, optimizer);
-    const o = schedulerOptions(
+    const o = prepareScheduler(
       name,
+      optimizer,
       {
         baseLr: null,
         maxLr: null,
@@ -86,14 +116,7 @@ export class CyclicLR extends LRScheduler {
     check(scaleFn === null || typeof scaleFn === 'function', `${name}: scaleFn must be a function of one number, or null.`);
     check(['triangular', 'triangular2', 'exp_range'].includes(o.mode) || scaleFn !== null, 'mode is invalid and scaleFn is null');
     check(['cycle', 'iterations'].includes(o.scaleMode), `${name}: scaleMode must be 'cycle' or 'iterations', got '${o.scaleMode}'.`);
-    requireInteger(name, 'lastEpoch', o.lastEpoch, -1);
-    const momentum: CyclicLR['momentum'] = o.cycleMomentum
-      ? {
-          kind: momentumKind(name, optimizer),
-          base: perGroup(name, 'baseMomentum', o.baseMomentum ?? 0.8, optimizer),
-          max: perGroup(name, 'maxMomentum', o.maxMomentum ?? 0.9, optimizer),
-        }
-      : undefined;
+    const momentum = momentumCycle(name, optimizer, o, { base: 0.8, max: 0.9 });
 
     super(name, optimizer, o);
     if (o.lastEpoch === -1) optimizer.paramGroups.forEach((group, i) => (group.lr = baseLrs[i]));
@@ -114,19 +137,13 @@ export class CyclicLR extends LRScheduler {
       [this.scale, this.scaleMode] = [(x) => gamma ** x, 'iterations'];
     }
     this.momentum = momentum;
-    if (momentum && o.lastEpoch === -1) {
-      optimizer.paramGroups.forEach((group, i) => {
-        setMomentum(group, momentum.kind, momentum.max[i]);
-        group.maxMomentum = momentum.max[i];
-        group.baseMomentum = momentum.base[i];
-      });
-    }
+    if (momentum && o.lastEpoch === -1) startMomentum(optimizer, momentum);
     this.start(o.lastEpoch);
     // torch reads baseLrs from initialLr for the first step, then uses baseLr from then on.
     this.baseLrs = baseLrs;
   }
 
-  protected override cyclesMomentum(): boolean {
+  override cyclesMomentum(): boolean {
     return this.momentum !== undefined;
   }
 
@@ -179,9 +196,9 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: Partial<OneCycleLROptions>) {
     const name = 'OneCycleLR';
-    requireParamGroups(name, optimizer);
-    const o = schedulerOptions(
+    const o = prepareScheduler(
       name,
+      optimizer,
       {
         maxLr: null,
         totalSteps: null as number | null,
@@ -221,15 +238,8 @@ export class OneCycleLR extends LRScheduler {
     );
     requireFinite(name, 'divFactor', o.divFactor);
     requireFinite(name, 'finalDivFactor', o.finalDivFactor);
-    requireInteger(name, 'lastEpoch', o.lastEpoch, -1);
     const maxLrs = perGroup(name, 'maxLr', o.maxLr, optimizer);
-    const momentum: { kind: 'betas' | 'momentum'; base: number[]; max: number[] } | undefined = o.cycleMomentum
-      ? {
-          kind: momentumKind(name, optimizer),
-          max: perGroup(name, 'maxMomentum', o.maxMomentum ?? 0.95, optimizer),
-          base: perGroup(name, 'baseMomentum', o.baseMomentum ?? 0.85, optimizer),
-        }
-      : undefined;
+    const momentum = momentumCycle(name, optimizer, o, { base: 0.85, max: 0.95 });
 
     super(name, optimizer, o);
     this.totalSteps = totalSteps;
@@ -261,20 +271,12 @@ export class OneCycleLR extends LRScheduler {
         group.minLr = (group.initialLr as number) / o.finalDivFactor;
       });
     }
-    if (momentum) {
-      this.momentumKind = momentum.kind;
-      if (o.lastEpoch === -1) {
-        optimizer.paramGroups.forEach((group, i) => {
-          setMomentum(group, momentum.kind, momentum.max[i]);
-          group.maxMomentum = momentum.max[i];
-          group.baseMomentum = momentum.base[i];
-        });
-      }
-    }
+    this.momentumKind = momentum?.kind;
+    if (momentum && o.lastEpoch === -1) startMomentum(optimizer, momentum);
     this.start(o.lastEpoch);
   }
 
-  protected override cyclesMomentum(): boolean {
+  override cyclesMomentum(): boolean {
     return this.momentumKind !== undefined;
   }
 

@@ -14,8 +14,7 @@ import {
   perGroup,
   requireFinite,
   requireInteger,
-  requireParamGroups,
-  schedulerOptions,
+  prepareScheduler,
 } from './scheduler';
 
 export interface ReduceLROnPlateauOptions {
@@ -40,9 +39,9 @@ export class ReduceLROnPlateau extends Scheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: Partial<ReduceLROnPlateauOptions> = {}) {
     const name = 'ReduceLROnPlateau';
-    requireParamGroups(name, optimizer);
-    const o = schedulerOptions(
+    const o = prepareScheduler(
       name,
+      optimizer,
       {
         mode: 'min',
         factor: 0.1,

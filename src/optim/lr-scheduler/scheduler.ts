@@ -80,12 +80,12 @@ export abstract class Scheduler {
     this.optimizer.paramGroups.forEach((group, i) => Object.assign(group, structuredClone(groups![i])));
   }
 
-  /** True for the schedulers that set momentum (or beta1) in the groups. */
-  protected cyclesMomentum(): boolean {
+  /** True for the schedulers that set momentum (or beta1) in the groups (theirs are saved too). */
+  cyclesMomentum(): boolean {
     return false;
   }
 
-  /** This scheduler's own state and its nested ones', without the groups. */
+  /** This scheduler's own state and its nested ones', without the groups (used by stateDict). */
   saveTree(): SchedulerState {
     return {
       name: this.name,
@@ -251,6 +251,23 @@ export function schedulerOptions<O extends OptionRecord>(
   for (const key of required) {
     check(options[key] != null, `${name} needs the option '${key}'.`);
   }
+  return options;
+}
+
+/**
+ * What every scheduler's constructor does first: checks the optimizer has param groups, resolves the
+ * options (unknown ones refused, `required` ones present) and checks `lastEpoch` where it has one.
+ */
+export function prepareScheduler<O extends OptionRecord>(
+  name: string,
+  optimizer: SchedulableOptimizer,
+  defaults: O,
+  given: Record<string, unknown> | undefined,
+  required: ReadonlyArray<keyof O & string> = [],
+): O {
+  requireParamGroups(name, optimizer);
+  const options = schedulerOptions(name, defaults, given, required);
+  if ('lastEpoch' in options) requireInteger(name, 'lastEpoch', options.lastEpoch, -1);
   return options;
 }
 

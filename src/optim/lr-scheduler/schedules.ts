@@ -11,17 +11,12 @@ import {
   pyMod,
   requireFinite,
   requireInteger,
-  requireParamGroups,
-  schedulerOptions,
+  prepareScheduler,
 } from './scheduler';
 
 /** Every scheduler of this kind takes torch's `last_epoch`; -1 starts the schedule. */
 interface EpochOptions {
   lastEpoch: number;
-}
-
-function requireLastEpoch(name: string, lastEpoch: number): void {
-  requireInteger(name, 'lastEpoch', lastEpoch, -1);
 }
 
 /** `lrs` times one ratio. */
@@ -35,10 +30,8 @@ export interface StepLROptions extends EpochOptions {
 export class StepLR extends LRScheduler {
   readonly options: StepLROptions;
   constructor(optimizer: SchedulableOptimizer, options: Partial<StepLROptions>) {
-    requireParamGroups('StepLR', optimizer);
-    const o = schedulerOptions('StepLR', { stepSize: null, gamma: 0.1, lastEpoch: -1 }, options, ['stepSize']);
+    const o = prepareScheduler('StepLR', optimizer, { stepSize: null, gamma: 0.1, lastEpoch: -1 }, options, ['stepSize']);
     requireInteger('StepLR', 'stepSize', o.stepSize, 1);
-    requireLastEpoch('StepLR', o.lastEpoch);
     super('StepLR', optimizer, o);
     this.options = o as unknown as StepLROptions;
     this.start(o.lastEpoch);
@@ -63,14 +56,12 @@ export class MultiStepLR extends LRScheduler {
   readonly options: MultiStepLROptions;
   private readonly counts = new Map<number, number>();
   constructor(optimizer: SchedulableOptimizer, options: Partial<MultiStepLROptions>) {
-    requireParamGroups('MultiStepLR', optimizer);
-    const o = schedulerOptions('MultiStepLR', { milestones: null, gamma: 0.1, lastEpoch: -1 }, options, ['milestones']);
+    const o = prepareScheduler('MultiStepLR', optimizer, { milestones: null, gamma: 0.1, lastEpoch: -1 }, options, ['milestones']);
     const milestones = o.milestones as unknown;
     check(
       Array.isArray(milestones) && milestones.every((m) => Number.isInteger(m)),
       `MultiStepLR: milestones must be an array of integers, got ${JSON.stringify(milestones)}.`,
     );
-    requireLastEpoch('MultiStepLR', o.lastEpoch);
     super('MultiStepLR', optimizer, o);
     this.options = o as unknown as MultiStepLROptions;
     for (const m of this.options.milestones) this.counts.set(m, (this.counts.get(m) ?? 0) + 1);
@@ -95,11 +86,9 @@ export interface ConstantLROptions extends EpochOptions {
 export class ConstantLR extends LRScheduler {
   readonly options: ConstantLROptions;
   constructor(optimizer: SchedulableOptimizer, options: Partial<ConstantLROptions> = {}) {
-    requireParamGroups('ConstantLR', optimizer);
-    const o = schedulerOptions('ConstantLR', { factor: 1 / 3, totalIters: 5, lastEpoch: -1 }, options);
+    const o = prepareScheduler('ConstantLR', optimizer, { factor: 1 / 3, totalIters: 5, lastEpoch: -1 }, options);
     check(o.factor <= 1 && o.factor >= 0, 'Constant multiplicative factor expected to be between 0 and 1.');
     requireInteger('ConstantLR', 'totalIters', o.totalIters, 0);
-    requireLastEpoch('ConstantLR', o.lastEpoch);
     super('ConstantLR', optimizer, o);
     this.options = o;
     this.start(o.lastEpoch);
@@ -125,15 +114,13 @@ export interface LinearLROptions extends EpochOptions {
 export class LinearLR extends LRScheduler {
   readonly options: LinearLROptions;
   constructor(optimizer: SchedulableOptimizer, options: Partial<LinearLROptions> = {}) {
-    requireParamGroups('LinearLR', optimizer);
-    const o = schedulerOptions('LinearLR', { startFactor: 1 / 3, endFactor: 1, totalIters: 5, lastEpoch: -1 }, options);
+    const o = prepareScheduler('LinearLR', optimizer, { startFactor: 1 / 3, endFactor: 1, totalIters: 5, lastEpoch: -1 }, options);
     check(
       o.startFactor <= 1 && o.startFactor > 0,
       'Starting multiplicative factor expected to be greater than 0 and less or equal to 1.',
     );
     check(o.endFactor <= 1 && o.endFactor >= 0, 'Ending multiplicative factor expected to be between 0 and 1.');
     requireInteger('LinearLR', 'totalIters', o.totalIters, 1);
-    requireLastEpoch('LinearLR', o.lastEpoch);
     super('LinearLR', optimizer, o);
     this.options = o;
     this.start(o.lastEpoch);
@@ -160,10 +147,8 @@ export interface ExponentialLROptions extends EpochOptions {
 export class ExponentialLR extends LRScheduler {
   readonly options: ExponentialLROptions;
   constructor(optimizer: SchedulableOptimizer, options: Partial<ExponentialLROptions>) {
-    requireParamGroups('ExponentialLR', optimizer);
-    const o = schedulerOptions('ExponentialLR', { gamma: null, lastEpoch: -1 }, options, ['gamma']);
+    const o = prepareScheduler('ExponentialLR', optimizer, { gamma: null, lastEpoch: -1 }, options, ['gamma']);
     requireFinite('ExponentialLR', 'gamma', o.gamma);
-    requireLastEpoch('ExponentialLR', o.lastEpoch);
     super('ExponentialLR', optimizer, o);
     this.options = o as unknown as ExponentialLROptions;
     this.start(o.lastEpoch);
@@ -185,10 +170,8 @@ export interface PolynomialLROptions extends EpochOptions {
 export class PolynomialLR extends LRScheduler {
   readonly options: PolynomialLROptions;
   constructor(optimizer: SchedulableOptimizer, options: Partial<PolynomialLROptions> = {}) {
-    requireParamGroups('PolynomialLR', optimizer);
-    const o = schedulerOptions('PolynomialLR', { totalIters: 5, power: 1, lastEpoch: -1 }, options);
+    const o = prepareScheduler('PolynomialLR', optimizer, { totalIters: 5, power: 1, lastEpoch: -1 }, options);
     requireInteger('PolynomialLR', 'totalIters', o.totalIters, 1);
-    requireLastEpoch('PolynomialLR', o.lastEpoch);
     super('PolynomialLR', optimizer, o);
     this.options = o;
     this.start(o.lastEpoch);
@@ -213,10 +196,8 @@ export interface CosineAnnealingLROptions extends EpochOptions {
 export class CosineAnnealingLR extends LRScheduler {
   readonly options: CosineAnnealingLROptions;
   constructor(optimizer: SchedulableOptimizer, options: Partial<CosineAnnealingLROptions>) {
-    requireParamGroups('CosineAnnealingLR', optimizer);
-    const o = schedulerOptions('CosineAnnealingLR', { tMax: null, etaMin: 0, lastEpoch: -1 }, options, ['tMax']);
+    const o = prepareScheduler('CosineAnnealingLR', optimizer, { tMax: null, etaMin: 0, lastEpoch: -1 }, options, ['tMax']);
     requireInteger('CosineAnnealingLR', 'tMax', o.tMax, 1);
-    requireLastEpoch('CosineAnnealingLR', o.lastEpoch);
     super('CosineAnnealingLR', optimizer, o);
     this.options = o as unknown as CosineAnnealingLROptions;
     this.start(o.lastEpoch);
@@ -254,13 +235,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   /** The length of the current cycle. */
   private tI: number;
   constructor(optimizer: SchedulableOptimizer, options: Partial<CosineAnnealingWarmRestartsOptions>) {
-    requireParamGroups('CosineAnnealingWarmRestarts', optimizer);
-    const o = schedulerOptions('CosineAnnealingWarmRestarts', { t0: null, tMult: 1, etaMin: 0, lastEpoch: -1 }, options, [
+    const o = prepareScheduler('CosineAnnealingWarmRestarts', optimizer, { t0: null, tMult: 1, etaMin: 0, lastEpoch: -1 }, options, [
       't0',
     ]);
     check(typeof o.t0 === 'number' && Number.isInteger(o.t0) && o.t0 > 0, `Expected positive integer t0, but got ${o.t0}`);
     check(Number.isInteger(o.tMult) && o.tMult >= 1, `Expected integer tMult >= 1, but got ${o.tMult}`);
-    requireLastEpoch('CosineAnnealingWarmRestarts', o.lastEpoch);
     super('CosineAnnealingWarmRestarts', optimizer, o);
     this.options = o as unknown as CosineAnnealingWarmRestartsOptions;
     this.tI = this.options.t0;
@@ -339,10 +318,8 @@ function lambdasFor(name: string, optimizer: SchedulableOptimizer, given: unknow
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: LrLambda[];
   constructor(optimizer: SchedulableOptimizer, options: Partial<LambdaOptions>) {
-    requireParamGroups('LambdaLR', optimizer);
-    const o = schedulerOptions('LambdaLR', { lrLambda: null, lastEpoch: -1 }, options, ['lrLambda']);
+    const o = prepareScheduler('LambdaLR', optimizer, { lrLambda: null, lastEpoch: -1 }, options, ['lrLambda']);
     const lambdas = lambdasFor('LambdaLR', optimizer, o.lrLambda);
-    requireLastEpoch('LambdaLR', o.lastEpoch);
     super('LambdaLR', optimizer, o);
     this.lambdas = lambdas;
     this.start(o.lastEpoch);
@@ -356,10 +333,8 @@ export class LambdaLR extends LRScheduler {
 export class MultiplicativeLR extends LRScheduler {
   private readonly lambdas: LrLambda[];
   constructor(optimizer: SchedulableOptimizer, options: Partial<LambdaOptions>) {
-    requireParamGroups('MultiplicativeLR', optimizer);
-    const o = schedulerOptions('MultiplicativeLR', { lrLambda: null, lastEpoch: -1 }, options, ['lrLambda']);
+    const o = prepareScheduler('MultiplicativeLR', optimizer, { lrLambda: null, lastEpoch: -1 }, options, ['lrLambda']);
     const lambdas = lambdasFor('MultiplicativeLR', optimizer, o.lrLambda);
-    requireLastEpoch('MultiplicativeLR', o.lastEpoch);
     super('MultiplicativeLR', optimizer, o);
     this.lambdas = lambdas;
     this.start(o.lastEpoch);
