@@ -4,9 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fixture from './fixtures/lr-schedulers.json';
-import { createScheduler, ParamGroup, SchedulableOptimizer, Scheduler, SequentialLR } from '../src/optim';
+import { createScheduler, SchedulerGroup, SchedulableOptimizer, Scheduler, SequentialLR } from '../src/optim';
 
-type Groups = { paramGroups: ParamGroup[] };
+type Groups = { paramGroups: SchedulerGroup[] };
 
 function optimizer(kind: string, overrides: Array<Record<string, unknown>> = [{}]): Groups {
   const defaults = kind === 'sgd' ? { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0 } : { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8 };
@@ -14,7 +14,7 @@ function optimizer(kind: string, overrides: Array<Record<string, unknown>> = [{}
 }
 
 const make = (js: string) => new Function('createScheduler', `return (${js});`)(createScheduler) as (o: Groups) => Scheduler;
-const momentumOf = (g: ParamGroup) => (Array.isArray(g.betas) ? g.betas[0] : g.momentum) as number;
+const momentumOf = (g: SchedulerGroup) => (Array.isArray(g.betas) ? g.betas[0] : g.momentum) as number;
 
 function assertClose(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, what);

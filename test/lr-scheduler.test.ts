@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createScheduler, ParamGroup, Scheduler } from '../src/optim';
+import { createScheduler, SchedulerGroup, Scheduler } from '../src/optim';
 import { sgdDefaults } from '../src/optim/sgd';
 import { adamDefaults } from '../src/optim/adam';
 
@@ -34,22 +34,22 @@ const lowerCamel = (k: string) => k.replace(/^[A-Z]/, (c) => c.toLowerCase()).re
 const rename = (o: Record<string, unknown>, f: (k: string) => string) => Object.fromEntries(Object.entries(o).map(([k, v]) => [f(k), v]));
 
 /** The optimizer's param groups as a plain object: its defaults, the case's options, each group's overrides. */
-function optimizerFor(c: ScheduledCase): { paramGroups: ParamGroup[] } {
+function optimizerFor(c: ScheduledCase): { paramGroups: SchedulerGroup[] } {
   const defaults = { ...(c.optimizer === 'sgd' ? sgdDefaults : adamDefaults), ...rename(c.torch_options, camel) };
   const overrides = c.param_groups ?? [{ params: [] }];
-  return { paramGroups: overrides.map(({ params: _, ...o }) => ({ ...defaults, ...rename(o, camel) }) as ParamGroup) };
+  return { paramGroups: overrides.map(({ params: _, ...o }) => ({ ...defaults, ...rename(o, camel) }) as SchedulerGroup) };
 }
 
 const jsFunction = (src: string) => new Function(`return (${src});`)() as (epoch: number) => number;
 
-function build(spec: SchedulerSpec, optimizer: { paramGroups: ParamGroup[] }): Scheduler {
+function build(spec: SchedulerSpec, optimizer: { paramGroups: SchedulerGroup[] }): Scheduler {
   const o: Record<string, unknown> = rename(spec.torch_options ?? {}, lowerCamel);
   if (spec.schedulers) o.schedulers = spec.schedulers.map((s) => build(s, optimizer));
   if (spec.lr_lambda) o.lrLambda = Array.isArray(spec.lr_lambda) ? spec.lr_lambda.map(jsFunction) : jsFunction(spec.lr_lambda);
   return createScheduler(spec.name, optimizer, o);
 }
 
-const momentumOf = (g: ParamGroup) => (Array.isArray(g.betas) ? (g.betas[0] as number) : (g.momentum as number));
+const momentumOf = (g: SchedulerGroup) => (Array.isArray(g.betas) ? (g.betas[0] as number) : (g.momentum as number));
 
 function assertClose(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
@@ -61,7 +61,7 @@ function assertClose(actual: number[], expected: number[], what: string): void {
 const stepOf = (c: ScheduledCase, s: Scheduler, t: number) => (c.metrics ? s.step(c.metrics[t]) : s.step());
 
 /** The groups' lrs and momenta before each step, from step `from` on, continuing `s`. */
-function trajectory(c: ScheduledCase, s: Scheduler, optimizer: { paramGroups: ParamGroup[] }, from: number) {
+function trajectory(c: ScheduledCase, s: Scheduler, optimizer: { paramGroups: SchedulerGroup[] }, from: number) {
   const out: Array<{ lr: number[]; last: number[]; momentum: number[] }> = [];
   for (let t = from; t < c.expected_lr.length; t++) {
     out.push({ lr: optimizer.paramGroups.map((g) => g.lr as number), last: s.getLastLr(), momentum: optimizer.paramGroups.map(momentumOf) });

@@ -6,7 +6,7 @@
 import { OptimizerOptionError, check } from '../options';
 import {
   LRScheduler,
-  ParamGroup,
+  SchedulerGroup,
   SchedulableOptimizer,
   perGroup,
   requireFinite,
@@ -24,7 +24,7 @@ function momentumKind(name: string, optimizer: SchedulableOptimizer): 'betas' | 
   return group.betas !== undefined ? 'betas' : 'momentum';
 }
 
-function setMomentum(group: ParamGroup, kind: 'betas' | 'momentum', value: number): void {
+function setMomentum(group: SchedulerGroup, kind: 'betas' | 'momentum', value: number): void {
   if (kind === 'betas') group.betas = [value, ...(group.betas as number[]).slice(1)];
   else group.momentum = value;
 }

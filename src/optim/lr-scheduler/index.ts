@@ -21,7 +21,7 @@ import { ReduceLROnPlateau } from './plateau';
 import { ChainedScheduler, SequentialLR } from './composite';
 
 export { Scheduler, LRScheduler } from './scheduler';
-export type { SchedulableOptimizer, ParamGroup, SchedulerState } from './scheduler';
+export type { SchedulableOptimizer, SchedulerGroup, SchedulerState } from './scheduler';
 export * from './schedules';
 export * from './cyclic';
 export * from './plateau';

@@ -5,14 +5,14 @@
 import { OptimizerOptionError, OptionRecord, check, resolveOptions } from '../options';
 
 /** One param group as a scheduler sees it: `lr` and whatever else the optimizer keeps there. */
-export type ParamGroup = Record<string, unknown>;
+export type SchedulerGroup = Record<string, unknown>;
 
 /**
  * What a scheduler needs of an optimizer: its param groups, in order. Every optimizer of this
  * library has them; so does any object of this shape.
  */
 export interface SchedulableOptimizer {
-  readonly paramGroups: readonly ParamGroup[];
+  readonly paramGroups: readonly SchedulerGroup[];
 }
 
 export type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
@@ -222,14 +222,14 @@ export abstract class LRScheduler extends Scheduler {
 // ---- helpers every scheduler uses ------------------------------------------------------------
 
 /** A group's lr, which must be a number. */
-export function lrOf(group: ParamGroup, index: number): number {
+export function lrOf(group: SchedulerGroup, index: number): number {
   const lr = group.lr;
   if (typeof lr !== 'number') throw new OptimizerOptionError(`paramGroups[${index}].lr is ${JSON.stringify(lr)}, not a number.`);
   return lr;
 }
 
 /** Checks the optimizer has param groups before a scheduler reads them. */
-export function requireParamGroups(name: string, optimizer: SchedulableOptimizer): void {
+export function requireSchedulerGroups(name: string, optimizer: SchedulableOptimizer): void {
   if (optimizer == null || !Array.isArray(optimizer.paramGroups) || optimizer.paramGroups.length === 0) {
     throw new OptimizerOptionError(
       `${name}: the optimizer has no paramGroups (an array of groups, each with an lr); pass an optimizer from createOptimizer.`,
@@ -247,11 +247,18 @@ export function schedulerOptions<O extends OptionRecord>(
   given: Record<string, unknown> | undefined,
   required: ReadonlyArray<keyof O & string> = [],
 ): O {
-  const options = resolveOptions(name, defaults, given ?? {});
+  // Options whose default is null take what the optimizers' options never do (a number or an array
+  // of one per group, functions, schedulers); the scheduler checks those itself, so the shared
+  // resolver sees null in their place and checks the names and the rest.
+  const flexible = (key: string) => Object.hasOwn(defaults, key) && defaults[key] === null;
+  const entries = Object.entries(given ?? {});
+  const options = resolveOptions(name, defaults, Object.fromEntries(entries.map(([k, v]) => [k, flexible(k) ? null : v])));
+  const merged = { ...options } as Record<string, unknown>;
+  for (const [key, value] of entries) if (flexible(key)) merged[key] = value ?? null;
   for (const key of required) {
-    check(options[key] != null, `${name} needs the option '${key}'.`);
+    check(merged[key] != null, `${name} needs the option '${key}'.`);
   }
-  return options;
+  return merged as O;
 }
 
 /**
@@ -265,7 +272,7 @@ export function prepareScheduler<O extends OptionRecord>(
   given: Record<string, unknown> | undefined,
   required: ReadonlyArray<keyof O & string> = [],
 ): O {
-  requireParamGroups(name, optimizer);
+  requireSchedulerGroups(name, optimizer);
   const options = schedulerOptions(name, defaults, given, required);
   if ('lastEpoch' in options) requireInteger(name, 'lastEpoch', options.lastEpoch, -1);
   return options;
@@ -320,7 +327,7 @@ function jsonOptions(config: Record<string, unknown>): JsonObject {
   return out;
 }
 
-function groupSnapshot(group: ParamGroup, withMomentum: boolean): JsonObject {
+function groupSnapshot(group: SchedulerGroup, withMomentum: boolean): JsonObject {
   const keys = [...SCHEDULER_GROUP_KEYS, ...(withMomentum ? ['momentum', 'betas'] : [])];
   const out: JsonObject = {};
   for (const key of keys) if (group[key] !== undefined) out[key] = structuredClone(group[key]) as Json;
