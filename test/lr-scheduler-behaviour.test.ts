@@ -164,6 +164,15 @@ describe('refusals say what to do and change nothing', () => {
     assert.deepEqual([o.paramGroups[0].lr, s.getLastLr(), s.lastEpoch], [lr, last, epoch]);
   });
 
+  test('step takes no argument except where torch reads one (a metric passed to StepLR is a mistake)', () => {
+    const o = optimizer('sgd');
+    const s = createScheduler('StepLR', o, { stepSize: 1 });
+    assert.throws(() => s.step(0.37), /StepLR.step\(\) takes no argument, got 0.37 \(torch's epoch argument is deprecated; only ReduceLROnPlateau.step takes a metric\)/);
+    const chained = createScheduler('ChainedScheduler', o, { schedulers: [s] });
+    assert.throws(() => chained.step(1), /ChainedScheduler.step\(\) takes no argument/);
+    assert.deepEqual([s.lastEpoch, o.paramGroups[0].lr], [0, 0.05]);
+  });
+
   test('ReduceLROnPlateau.step needs its metric', () => {
     const s = createScheduler('ReduceLROnPlateau', optimizer('sgd'));
     assert.throws(() => s.step(), /ReduceLROnPlateau.step needs the metric it watches, e.g. step\(valLoss\); got undefined/);

@@ -120,7 +120,8 @@ export class SequentialLR extends CompositeScheduler {
     for (let epoch = 0; epoch <= o.lastEpoch; epoch++) this.step();
   }
 
-  step(): void {
+  step(epoch?: number): void {
+    this.refuseStepArgument(epoch);
     this.lastEpoch += 1;
     const index = this.milestones.filter((m) => m <= this.lastEpoch).length;
     const scheduler = this.leaves[index];
@@ -152,7 +153,8 @@ export class ChainedScheduler extends CompositeScheduler {
     this.lastLrs = this.groupLrs();
   }
 
-  step(): void {
+  step(epoch?: number): void {
+    this.refuseStepArgument(epoch);
     for (const s of this.schedulers) s.step();
     this.lastLrs = this.groupLrs();
   }

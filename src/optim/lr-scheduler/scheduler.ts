@@ -116,6 +116,14 @@ export abstract class Scheduler {
   protected abstract saveState(): JsonObject;
   protected abstract restoreState(state: JsonObject): void;
 
+  /** Refuses an argument to `step` where torch's is the deprecated epoch (a metric given by mistake, say). */
+  protected refuseStepArgument(argument: unknown): void {
+    check(
+      argument === undefined,
+      `${this.name}.step() takes no argument, got ${String(argument)} (torch's epoch argument is deprecated; only ReduceLROnPlateau.step takes a metric).`,
+    );
+  }
+
   /** The groups' lrs now. */
   protected groupLrs(): number[] {
     return this.optimizer.paramGroups.map((group, i) => lrOf(group, i));
@@ -174,7 +182,8 @@ export abstract class LRScheduler extends Scheduler {
     }
   }
 
-  step(): void {
+  step(epoch?: number): void {
+    this.refuseStepArgument(epoch);
     const [stepCount, lastEpoch] = [this.stepCount, this.lastEpoch];
     try {
       this.stepCount += 1;
