@@ -164,6 +164,19 @@ describe('refusals say what to do and change nothing', () => {
     assert.deepEqual([o.paramGroups[0].lr, s.getLastLr(), s.lastEpoch], [lr, last, epoch]);
   });
 
+  test('a state loads into a scheduler resumed with lastEpoch as well as into a fresh one', () => {
+    const a = optimizer('sgd');
+    const s = createScheduler('StepLR', a, { stepSize: 3, gamma: 0.5 });
+    for (let i = 0; i < 5; i++) s.step();
+    const saved = JSON.parse(JSON.stringify(s.stateDict()));
+    const b = optimizer('sgd');
+    b.paramGroups[0].initialLr = 0.05; // as an optimizer restored from a checkpoint has it
+    const resumed = createScheduler('StepLR', b, { stepSize: 3, gamma: 0.5, lastEpoch: 4 });
+    resumed.loadStateDict(saved);
+    const next = (x: Scheduler, o: Groups) => Array.from({ length: 6 }, () => (x.step(), o.paramGroups[0].lr));
+    assert.deepEqual(next(resumed, b), next(s, a));
+  });
+
   test('step takes no argument except where torch reads one (a metric passed to StepLR is a mistake)', () => {
     const o = optimizer('sgd');
     const s = createScheduler('StepLR', o, { stepSize: 1 });

@@ -22,7 +22,10 @@ export type JsonObject = { [key: string]: Json };
 export interface SchedulerState {
   /** The scheduler's class name, e.g. 'StepLR'. */
   name: string;
-  /** The options it was made with (functions left out): a state loads only into the same schedule. */
+  /**
+   * The options it was made with (functions and `lastEpoch` left out): a state loads only into a
+   * scheduler with the same schedule (made from the start, or resumed with a `lastEpoch`).
+   */
   options: JsonObject;
   /** Where it is in its schedule: epoch, step count, base lrs, last lrs and its own counters. */
   state: JsonObject;
@@ -329,7 +332,7 @@ export function decodeNumber(x: Json): number {
 function jsonOptions(config: Record<string, unknown>): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(config)) {
-    if (typeof value === 'function' || key === 'schedulers') continue;
+    if (typeof value === 'function' || key === 'schedulers' || key === 'lastEpoch') continue;
     if (Array.isArray(value) && value.some((v) => typeof v === 'function')) continue;
     out[key] = typeof value === 'number' ? encodeNumber(value) : (structuredClone(value) as Json);
   }
