@@ -103,6 +103,10 @@ export abstract class Scheduler {
       saved != null && saved.name === this.name,
       `${this.name}.loadStateDict: the state is from ${saved?.name ?? 'no scheduler'}, not a ${this.name}.`,
     );
+    check(
+      saved.state != null && typeof saved.state === 'object' && Array.isArray(saved.state.lastLrs),
+      `${this.name}.loadStateDict: the state has no 'state' record; pass what stateDict() returned (JSON.parse of it is fine).`,
+    );
     const mine = JSON.stringify(jsonOptions(this.config));
     check(
       JSON.stringify(saved.options) === mine,
