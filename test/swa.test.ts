@@ -110,6 +110,30 @@ describe('AveragedModel', () => {
     x.dispose();
   });
 
+  test('a model restored from stateDict averages on exactly as the uninterrupted one', () => {
+    for (const avgFn of ['swa', 'ema'] as const) {
+      const vars = variablesOf([[0, 0, 0]], [[3]]);
+      const values = [[1, 2, 3], [0.5, -1, 2], [3, 3, -3], [0.1, 0.2, 0.3], [-2, 5, 1]];
+      const running = createAveragedModel(vars, { avgFn, decay: 0.7 });
+      values.slice(0, 3).forEach((v) => (assign(vars, [v]), running.updateParameters()));
+      const saved = JSON.parse(JSON.stringify(running.stateDict()));
+      const restored = createAveragedModel(vars, { avgFn, decay: 0.7 });
+      restored.loadStateDict(saved);
+      const before = tf.memory().numTensors;
+      values.slice(3).forEach((v) => (assign(vars, [v]), running.updateParameters(), restored.updateParameters()));
+      assert.equal(tf.memory().numTensors, before, 'loading and updating leak nothing');
+      assert.equal(restored.nAveraged, 5);
+      assert.deepEqual(restored.averagedParams()[vars[0].name].dataSync(), running.averagedParams()[vars[0].name].dataSync(), avgFn);
+      const other = createAveragedModel(vars, { avgFn: avgFn === 'swa' ? 'ema' : 'swa' });
+      assert.throws(() => other.loadStateDict(saved), /the state averages with/);
+      const wider = variablesOf([[0, 0, 0, 0]], [[4]]);
+      const widerModel = createAveragedModel(wider, { avgFn, decay: 0.7 });
+      assert.throws(() => widerModel.loadStateDict(saved), /average 0 .* has shape \[3\], the variable has \[4\]/);
+      [running, restored, other, widerModel].forEach((m) => m.dispose());
+      tf.dispose([...vars, ...wider]);
+    }
+  });
+
   test('bad options are refused with what to do, before anything is made', () => {
     const vars = variablesOf([[1]], [[1]]);
     const before = tf.memory().numTensors;

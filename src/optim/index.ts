@@ -69,4 +69,4 @@ for (const Optimizer of Object.values(optimizers)) {
 // Learning-rate schedulers (torch.optim.lr_scheduler and SWALR) and weight averaging (swa_utils).
 export * from './lr-scheduler';
 export { SWALR, AveragedModel, createAveragedModel } from './swa';
-export type { SWALROptions, AveragedModelOptions, HasTrainableWeights } from './swa';
+export type { SWALROptions, AveragedModelOptions, AveragedModelState, HasTrainableWeights } from './swa';

@@ -73,6 +73,14 @@ export interface AveragedModelOptions {
   decay: number;
 }
 
+/** What `AveragedModel.stateDict()` returns. */
+export interface AveragedModelState {
+  avgFn: 'swa' | 'ema';
+  decay: number;
+  nAveraged: number;
+  averages: Array<{ name: string; shape: number[]; values: number[] }>;
+}
+
 /** A tfjs-layers model, or anything with its `trainableWeights` (each `read()` gives the tf.Variable). */
 export interface HasTrainableWeights {
   readonly trainableWeights: ReadonlyArray<{ read(): tf.Tensor }>;
@@ -144,6 +152,37 @@ export class AveragedModel {
   /** Copies the averages into the variables for good (e.g. before saving the final model). */
   copyToVariables(): void {
     this.variables.forEach((v, i) => v.assign(this.averages[i]));
+  }
+
+  /** The average and its count as plain JSON (float32 values round-trip exactly), for `loadStateDict`. */
+  stateDict(): AveragedModelState {
+    return {
+      avgFn: this.options.avgFn,
+      decay: this.options.decay,
+      nAveraged: this.nAveraged,
+      averages: this.variables.map((v, i) => ({ name: v.name, shape: [...v.shape], values: Array.from(this.averages[i].dataSync()) })),
+    };
+  }
+
+  /** Restores a state from `stateDict()` into a model over variables of the same shapes, in order. */
+  loadStateDict(saved: AveragedModelState): void {
+    check(
+      saved != null && saved.avgFn === this.options.avgFn && saved.decay === this.options.decay,
+      `AveragedModel.loadStateDict: the state averages with ${saved?.avgFn} (decay ${saved?.decay}), this model with ${this.options.avgFn} (decay ${this.options.decay}).`,
+    );
+    check(
+      Array.isArray(saved.averages) && saved.averages.length === this.variables.length,
+      `AveragedModel.loadStateDict: the state holds ${saved.averages?.length ?? 0} averages, this model has ${this.variables.length} variables.`,
+    );
+    saved.averages.forEach((a, i) => {
+      const shape = this.variables[i].shape;
+      check(
+        JSON.stringify(a.shape) === JSON.stringify(shape) && a.values.length === this.averages[i].size,
+        `AveragedModel.loadStateDict: average ${i} ('${a.name}') has shape [${a.shape}], the variable has [${shape}].`,
+      );
+    });
+    saved.averages.forEach((a, i) => tf.tidy(() => this.averages[i].assign(tf.tensor(a.values, a.shape, 'float32'))));
+    this.nAveraged = saved.nAveraged;
   }
 
   dispose(): void {
