@@ -76,3 +76,8 @@ export function createOptimizer(name: string, options: Record<string, unknown> =
 for (const Optimizer of Object.values(optimizers)) {
   tf.serialization.registerClass(Optimizer as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>);
 }
+
+// Learning-rate schedulers (torch.optim.lr_scheduler and SWALR) and weight averaging (swa_utils).
+export * from './lr-scheduler';
+export { SWALR, AveragedModel, createAveragedModel } from './swa';
+export type { SWALROptions, AveragedModelOptions, AveragedModelState, HasTrainableWeights } from './swa';

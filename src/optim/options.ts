@@ -146,7 +146,7 @@ export function requireBetas(betas: readonly number[]): void {
   );
 }
 
-function closestName(word: string, candidates: string[]): string | undefined {
+export function closestName(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase().replace(/_/g, '');
   let best: string | undefined;
   let bestDistance = Infinity;
