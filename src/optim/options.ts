@@ -1,7 +1,7 @@
 // Option handling shared by every optimizer: PyTorch's keyword names in camelCase, PyTorch's
 // defaults, and refusal (with PyTorch's wording where it has one) of anything invalid or unknown.
 
-export type OptionValue = number | boolean | string | null | readonly number[];
+export type OptionValue = number | boolean | string | null | readonly number[] | readonly (number | null)[];
 export type OptionRecord = { [key: string]: OptionValue };
 
 /** Thrown for an invalid optimizer name or setting; the message says what to change. */
@@ -52,9 +52,13 @@ function checkType(optimizerName: string, key: string, value: unknown, fallback:
   }
   if (expected === 'array') {
     const pair = value as unknown[];
-    if (pair.length !== (fallback as readonly number[]).length || pair.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    const defaults = fallback as readonly (number | null)[];
+    // A null where the default has one stands for PyTorch's None (Adafactor's eps: [null, 1e-3]).
+    const allowed = (x: unknown, i: number) => (x === null && defaults[i] === null) || (typeof x === 'number' && Number.isFinite(x));
+    if (pair.length !== defaults.length || !pair.every(allowed)) {
+      const nullable = defaults.some((x) => x === null) ? ` (null allowed where the default ${JSON.stringify(defaults)} has it)` : '';
       throw new OptimizerOptionError(
-        `${optimizerName} option '${key}' must be ${(fallback as readonly number[]).length} finite numbers, got ${JSON.stringify(value)}.`,
+        `${optimizerName} option '${key}' must be ${defaults.length} finite numbers${nullable}, got ${JSON.stringify(value)}.`,
       );
     }
   }

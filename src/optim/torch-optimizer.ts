@@ -39,6 +39,11 @@ export interface UpdateOutput {
 export interface UpdateRule<O> {
   init(param: tf.Tensor, options: O): ParamState;
   update(input: UpdateInput<O>): UpdateOutput;
+  /**
+   * Refuses (throws) a parameter the rule cannot update, such as a vector given to Muon. Called for
+   * every gradient of an `applyGradients` call before any variable or state changes.
+   */
+  checkParam?(param: tf.Variable, options: O): void;
 }
 
 /** The options every optimizer has. */
@@ -85,9 +90,13 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends tf.Optimizer
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    for (const [name, grad] of namedGradients(variableGradients)) {
-      if (grad == null) continue; // PyTorch skips parameters whose .grad is None.
-      const param = findVariable(name);
+    // PyTorch skips parameters whose .grad is None. Every variable is found and checked before any
+    // changes, so a refused one leaves all of them, and the optimizer's state, as they were.
+    const updates = namedGradients(variableGradients)
+      .filter((entry): entry is [string, tf.Tensor] => entry[1] != null)
+      .map(([name, grad]) => ({ name, grad, param: findVariable(name) }));
+    for (const { param } of updates) this.rule.checkParam?.(param, this.options);
+    for (const { name, grad, param } of updates) {
       const state = this.stateOf(name, param);
       const step = (state.scalars[STEP] ?? 0) + 1;
       tf.tidy(() => {
