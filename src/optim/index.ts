@@ -14,8 +14,13 @@ import { LBFGS } from './lbfgs';
 import { Rprop } from './rprop';
 import { NAdam } from './nadam';
 import { RAdam } from './radam';
+import { Adafactor } from './adafactor';
+import { Muon, MuonWithAdamW } from './muon';
 
-export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam };
+export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam, Adafactor, Muon };
+export { MuonWithAdamW, createMuonWithAdamW, newtonSchulz } from './muon';
+export type { MuonOptions, MuonWithAdamWOptions, AdjustLrFn } from './muon';
+export type { AdafactorOptions } from './adafactor';
 export { OptimizerOptionError } from './options';
 export { TorchOptimizer } from './torch-optimizer';
 export type { ParamState, UpdateRule, UpdateInput, UpdateOutput } from './torch-optimizer';
@@ -35,6 +40,8 @@ export const optimizers = {
   rprop: Rprop,
   nadam: NAdam,
   radam: RAdam,
+  adafactor: Adafactor,
+  muon: Muon,
 } as const;
 
 export type OptimizerName = keyof typeof optimizers;
@@ -62,6 +69,6 @@ export function createOptimizer(name: string, options: Record<string, unknown> =
   return new Optimizer(options);
 }
 
-for (const Optimizer of Object.values(optimizers)) {
+for (const Optimizer of [...Object.values(optimizers), MuonWithAdamW]) {
   tf.serialization.registerClass(Optimizer as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>);
 }
