@@ -217,7 +217,16 @@ export class MuonWithAdamW extends tf.Optimizer {
   }
 }
 
-/** Muon for the 2-D weights (or those `useMuon` picks) and AdamW for the rest, as one tf.Optimizer. */
+/**
+ * Muon for the 2-D weights (or those `useMuon` picks) and AdamW for the rest, as one tf.Optimizer:
+ *
+ *   const optimizer = createMuonWithAdamW({ muon: { lr: 0.02 }, adamw: { lr: 1e-3 } });
+ *   model.compile({ optimizer, loss: 'categoricalCrossentropy' });   // dense kernels: Muon; biases: AdamW
+ *   await model.fit(xs, ys, { epochs: 5 });
+ *
+ * A conv kernel is 4-D, so by default it goes to AdamW (Muon's authors flatten it to 2-D; PyTorch's
+ * Muon, and this one, refuse anything but 2-D).
+ */
 export function createMuonWithAdamW(options: MuonWithAdamWOptions = {}): MuonWithAdamW {
   return new MuonWithAdamW(options);
 }
