@@ -8,7 +8,7 @@
 // both alike.
 import * as tf from '@tensorflow/tfjs-core';
 import { requireNativeBackend } from '../src/backend';
-import { createOptimizer, OptimizerName } from '../src/optim';
+import { createMuonWithAdamW, createOptimizer, OptimizerName } from '../src/optim';
 
 /** A small CNN's parameters with one dominant dense kernel: 9.8M floats in all. */
 const SHAPES: Record<string, number[]> = {
@@ -26,7 +26,8 @@ const SHAPES: Record<string, number[]> = {
 
 interface Contender {
   name: string;
-  ours: [OptimizerName, Record<string, unknown>];
+  /** Ours by name and options, or made by a function (an optimizer outside createOptimizer). */
+  ours: [OptimizerName, Record<string, unknown>] | (() => tf.Optimizer);
   /** tf.train's counterpart, configured as near to ours as it allows. */
   reference?: () => tf.Optimizer;
   /** What still differs between the two (it does not change the work per step much). */
@@ -77,6 +78,9 @@ const CONTENDERS: Contender[] = [
   { name: 'sparseadam', ours: ['sparseadam', {}] },
   { name: 'asgd', ours: ['asgd', {}] },
   { name: 'rprop', ours: ['rprop', {}] },
+  { name: 'adafactor', ours: ['adafactor', {}] },
+  // Muon takes only the 2-D kernels (Newton-Schulz: matrix products on 4096 x 2304), AdamW the rest.
+  { name: 'muon+adamw', ours: () => createMuonWithAdamW() },
 ];
 
 function argument(flag: string): string | undefined {
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   for (const contender of contenders) {
     const oursVariables = makeVariables();
-    const ours = createOptimizer(contender.ours[0], contender.ours[1]);
+    const ours = typeof contender.ours === 'function' ? contender.ours() : createOptimizer(contender.ours[0], contender.ours[1]);
     const oursGrads = gradientsFor(oursVariables, grads);
     const referenceVariables = contender.reference ? makeVariables() : [];
     const reference = contender.reference?.();

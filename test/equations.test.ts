@@ -49,15 +49,17 @@ interface Case {
   baseline?: OptionValues;
   /** lr multipliers, one per step: the lr is set on the optimizer before each step. */
   lrSchedule?: number[];
+  /** The parameters' shapes, when not SHAPES (Muon takes matrices only). */
+  shapes?: number[][];
 }
 
 /** Initial parameters and per-step gradients (float32 values, so both sides see the same numbers). */
-function inputs(seed: number, steps: number, kind: GradKind): { init: number[][]; grads: number[][][] } {
+function inputs(seed: number, steps: number, kind: GradKind, shapes = SHAPES): { init: number[][]; grads: number[][][] } {
   const next = random(seed);
   const uniform = () => Math.fround(2 * next() - 1);
-  const init = SHAPES.map((shape) => Array.from({ length: size(shape) }, uniform));
+  const init = shapes.map((shape) => Array.from({ length: size(shape) }, uniform));
   const grads = Array.from({ length: steps }, (_, t) =>
-    SHAPES.map((shape) => {
+    shapes.map((shape) => {
       const values = Array.from({ length: size(shape) }, () => Math.fround(uniform() * (kind === 'shrinking' ? 0.3 ** t : 1)));
       if (kind !== 'sparse') return values;
       // The 1-D parameter gets no gradient rows at all on step 2 (its step count still advances).
@@ -199,6 +201,36 @@ const cases: Case[] = [
     baseline: { lr: 0.05, betas: [0.9, 0.9] },
   },
 
+  // Adafactor: a 2-D parameter factored, a vector kept whole (SHAPES); then 3-D and a scalar.
+  { optimizer: 'adafactor', options: {}, branch: 'defaults (factored matrix, full vector)', steps: 6 },
+  { optimizer: 'adafactor', options: { lr: 0.5 }, branch: 'lr above 1/sqrt(t) from step 5', steps: 8, baseline: { lr: 0.3 } },
+  { optimizer: 'adafactor', options: { beta2Decay: -0.5 }, branch: 'beta2Decay', baseline: {} },
+  { optimizer: 'adafactor', options: { eps: [0.3, 1e-3] }, branch: 'eps1 clamps the second moment', baseline: {} },
+  { optimizer: 'adafactor', options: { eps: [null, 1.5] }, branch: 'eps2 above RMS(theta)', baseline: {} },
+  { optimizer: 'adafactor', options: { d: 1.5 }, branch: 'clipping threshold d', steps: 6, baseline: {} },
+  { optimizer: 'adafactor', options: { lr: 0.05, weightDecay: 0.5 }, branch: 'weightDecay', baseline: { lr: 0.05 } },
+  { optimizer: 'adafactor', options: { maximize: true }, branch: 'maximize', baseline: {} },
+  {
+    optimizer: 'adafactor',
+    options: { lr: 0.05, weightDecay: 0.1 },
+    branch: '3-D (factored over the last two axes) and a scalar',
+    shapes: [[2, 3, 4], []],
+  },
+
+  // Muon: a tall matrix (orthogonalised through its transpose) and a wide one.
+  ...(
+    [
+      [{}, 'defaults', undefined],
+      [{ lr: 0.02, nesterov: false }, 'nesterov off', { lr: 0.02 }],
+      [{ lr: 0.02, momentum: 0.5 }, 'momentum', { lr: 0.02 }],
+      [{ lr: 0.02, nsCoefficients: [1.5, -0.5, 0] }, 'nsCoefficients (cubic)', { lr: 0.02 }],
+      [{ lr: 0.02, nsSteps: 2 }, 'nsSteps', { lr: 0.02 }],
+      [{ lr: 0.02, eps: 10 }, 'eps above the norm', { lr: 0.02 }],
+      [{ lr: 0.02, adjustLrFn: 'match_rms_adamw' }, "adjustLrFn 'match_rms_adamw'", { lr: 0.02 }],
+      [{ lr: 0.02, weightDecay: 0 }, 'no weight decay', { lr: 0.02 }],
+    ] as const
+  ).map(([options, branch, baseline]): Case => ({ optimizer: 'muon', options, branch, baseline, shapes: [[4, 3], [3, 5]] })),
+
   // An lr changed between steps: read afresh (SGD, Adagrad with lrDecay, AdamW's decay), only
   // through the next step size (ASGD), or never after the first step (Rprop).
   ...(
@@ -208,6 +240,8 @@ const cases: Case[] = [
       ['adamw', { lr: 0.01, weightDecay: 0.5 }],
       ['asgd', { lr: 0.05, lambd: 0.5, t0: 1 }],
       ['rprop', { lr: 0.01 }],
+      ['adafactor', { lr: 0.05, weightDecay: 0.5 }],
+      ['muon', { lr: 0.02 }],
     ] as const
   ).map(([optimizer, options]): Case => ({
     optimizer,
@@ -215,6 +249,7 @@ const cases: Case[] = [
     branch: 'lr changed between steps',
     lrSchedule: [1, 0.5, 0.25, 2, 1],
     baseline: optimizer === 'rprop' ? undefined : options,
+    shapes: optimizer === 'muon' ? [[4, 3], [3, 5]] : undefined,
   })),
 ];
 
@@ -242,14 +277,15 @@ interface WithState {
 
 /** The implementation: tf.variables, createOptimizer, applyGradients, float32. */
 function runImplementation(c: Case, init: number[][], grads: number[][][], serial: number): Run {
-  const vars = SHAPES.map((shape, i) => tf.variable(tf.tensor(init[i], shape, 'float32'), true, `equations_${serial}_p${i}`));
+  const shapes = c.shapes ?? SHAPES;
+  const vars = shapes.map((shape, i) => tf.variable(tf.tensor(init[i], shape, 'float32'), true, `equations_${serial}_p${i}`));
   const optimizer = createOptimizer(c.optimizer, c.options as Record<string, unknown>);
   const run: Run = { params: [], averaged: [], states: [] };
   try {
     for (const [step, stepGrads] of grads.entries()) {
       if (c.lrSchedule) (optimizer as unknown as { lr: number }).lr = optionsAt(c, c.options)(step).lr as number;
       const named: tf.NamedTensorMap = {};
-      vars.forEach((v, i) => (named[v.name] = tf.tensor(stepGrads[i], SHAPES[i], 'float32')));
+      vars.forEach((v, i) => (named[v.name] = tf.tensor(stepGrads[i], shapes[i], 'float32')));
       optimizer.applyGradients(named);
       tf.dispose(Object.values(named));
       run.params.push(vars.map((v) => Array.from(v.dataSync())));
@@ -292,25 +328,32 @@ function firstMismatch(what: string, got: number[][][], want: number[][][]): str
 
 /**
  * The implementation keeps the state the equations keep, under the same (PyTorch's, camelCased)
- * names, with the same values: per-element state as tensors, per-tensor state as scalars.
+ * names, with the same values: per-element state as tensors, per-tensor state as scalars. Each
+ * parameter's own (Adafactor keeps other state for a matrix than for a vector).
  */
 function stateMismatch(got: StateValues[][], expected: HandTrajectory[]): string | undefined {
-  const { tensors, scalars } = expected[0].states[0];
-  for (const [kind, names] of [['tensors', Object.keys(tensors)], ['scalars', Object.keys(scalars)]] as const) {
-    for (const name of names) {
-      const lacking = got.flat().find((state) => !(name in state[kind]));
-      if (lacking) return `state ${kind} '${name}' missing (the implementation has ${Object.keys(lacking[kind]).join(', ') || 'none'})`;
-      const values = (state: { tensors: Record<string, number[]>; scalars: Record<string, number> }) =>
-        kind === 'tensors' ? state.tensors[name] : [state.scalars[name]];
-      const problem = firstMismatch(`state '${name}'`, got.map((step) => step.map(values)), stepMajor(expected, (tr, t) => values(tr.states[t])));
-      if (problem) return problem;
+  for (const [i, trajectory] of expected.entries()) {
+    const { tensors, scalars } = trajectory.states[0];
+    for (const [kind, names] of [['tensors', Object.keys(tensors)], ['scalars', Object.keys(scalars)]] as const) {
+      for (const name of names) {
+        const lacking = got.map((step) => step[i]).find((state) => !(name in state[kind]));
+        if (lacking) return `param ${i}: state ${kind} '${name}' missing (the implementation has ${Object.keys(lacking[kind]).join(', ') || 'none'})`;
+        const values = (state: { tensors: Record<string, number[]>; scalars: Record<string, number> }) =>
+          kind === 'tensors' ? state.tensors[name] : [state.scalars[name]];
+        const problem = firstMismatch(
+          `param ${i}: state '${name}'`,
+          got.map((step) => [values(step[i])]),
+          trajectory.states.map((state) => [values(state)]),
+        );
+        if (problem) return problem;
+      }
     }
   }
   return undefined;
 }
 
 function hand(c: Case, options: OptionValues, init: number[][], grads: number[][][]) {
-  return SHAPES.map((shape, i) =>
+  return (c.shapes ?? SHAPES).map((shape, i) =>
     handTrajectory(
       c.optimizer,
       optionsAt(c, options),
@@ -333,7 +376,7 @@ describe('every optimizer against its mathjs equations (float32 vs float64)', ()
   cases.forEach((c, serial) => {
     test(`${c.optimizer}: ${c.branch} ${JSON.stringify(c.options)}`, () => {
       const steps = c.steps ?? 5;
-      const { init, grads } = inputs(1000 + serial, steps, c.grads ?? 'random');
+      const { init, grads } = inputs(1000 + serial, steps, c.grads ?? 'random', c.shapes);
       const expected = hand(c, c.options, init, grads);
 
       if (c.baseline) {
@@ -378,6 +421,14 @@ describe('every optimizer against its mathjs equations (float32 vs float64)', ()
     const rprop = handTrajectory('rprop', {}, [0, 0, 0, 0], [[1, 1, -1, 0.5], [1, -1, -1, 0.5], [1, 1, 1, 0.5]]);
     assert.deepEqual(rprop.states[1].tensors.stepSize.map((x) => +x.toPrecision(12)), [0.012, 0.005, 0.012, 0.012]);
     assert.deepEqual(rprop.states[1].tensors.prev, [1, 0, -1, 0.5]);
+    // Adafactor with lr 0.5: rho is lr for steps 1-4, then 1/sqrt(t); update clipping happens (c_t > 1).
+    const adafactor = handTrajectory('adafactor', { lr: 0.5 }, [0.5, -0.2, 0.1], [[0.1, 0.1, 0.1], [3, -3, 3], ...Array(6).fill([0.1, 0.2, 0.3])]);
+    assert.deepEqual(adafactor.traces.map((trace) => trace.rho), [0.5, 0.5, 0.5, 0.5, ...[5, 6, 7, 8].map((t) => 1 / Math.sqrt(t))]);
+    assert.ok(adafactor.traces.some((trace) => (trace.clip as number) > 1.2), 'an update clipped');
+    // Muon: the eps case's direction has a norm far below eps (10), the default's far above 1e-7.
+    const { grads: muonGrads } = inputs(1000 + cases.findIndex((c) => c.branch === 'eps above the norm'), 5, 'random', [[4, 3]]);
+    const norms = muonGrads.map((step) => Math.hypot(...step[0]));
+    assert.ok(norms.every((n) => n < 5 && n > 1e-3), `gradient norms ${norms}`);
   });
 });
 
@@ -486,6 +537,18 @@ describe('LaTeX from the same expressions', () => {
     }
     assert.ok(toLatex('sgd', { momentum: 0.9 }).join('').includes('\\begin{cases}'), 'first-step branch rendered as cases');
   });
+
+  test('tensor rules render the branch their shape takes', () => {
+    const matrix = toLatex('adafactor', {}, [4, 3]).join('\n');
+    const vector = toLatex('adafactor', {}, [5]).join('\n');
+    for (const piece of ['R_{t}', 'C_{t}', '\\operatorname{mean}_{\\text{row}}', '\\odot', '\\operatorname{RMS}']) assert.ok(matrix.includes(piece), piece);
+    assert.ok(vector.includes('V_{t}') && !vector.includes('R_{t}'), 'a vector keeps its second moment whole');
+    const tall = toLatex('muon', { nsSteps: 4 }, [5, 3]).join('\n');
+    for (const piece of ['\\widetilde{B}_t^{\\top}', '\\right\\rVert_F', 'O_t &\\leftarrow X^{\\top}', 'Newton-Schulz iteration, 4 times']) {
+      assert.ok(tall.includes(piece), `muon LaTeX lacks ${piece}`);
+    }
+    assert.ok(!toLatex('muon', {}, [3, 5]).join('\n').includes('^{\\top} &'), 'a wide matrix is not transposed');
+  });
 });
 
 test('the hand computation does not import the implementation', () => {
@@ -500,6 +563,9 @@ test('the hand computation refuses unknown options and invalid settings', () => 
   assert.throws(() => equationsFor('adam', { weightdecay: 0.1 }), /no option 'weightdecay'/);
   assert.throws(() => equationsFor('sgd', { nesterov: true }), /Nesterov momentum requires/);
   assert.throws(() => equationsFor('rprop', { etas: [1.5, 1.2] }), /Invalid eta values/);
+  assert.throws(() => equationsFor('muon', {}, [5]), /Muon only supports 2D parameters whereas we found a parameter with size: \[5\]/);
+  assert.throws(() => equationsFor('adafactor', { d: 0.5 }), /Clipping threshold d should be >= 1/);
+  assert.throws(() => handTrajectory('adafactor', {}, [1, 2, 3], [[1, 2, 3]], [2, 2]), /\[2,2\] holds 4 elements; parameter 3/);
 });
 
 /** Braces, \left/\right and \begin/\end pairs balance. */

@@ -26,7 +26,12 @@ const stateful: Record<OptimizerName, Record<string, unknown>> = {
   radam: { lr: 0.01 },
   lion: { lr: 0.003, betas: [0.9, 0.95], weightDecay: 0.1, decoupledWeightDecay: true },
   adamwschedulefree: { lr: 0.02, warmupSteps: 2, weightDecay: 0.01, r: 1 },
+  adafactor: { lr: 0.05, weightDecay: 0.01, eps: [null, 1e-3] },
+  muon: { lr: 0.02, momentum: 0.9, weightDecay: 0.01 },
 };
+
+/** What each optimizer trains: Muon takes only 2-D parameters (PyTorch's rule), so the matrix alone. */
+const trainedBy = (name: OptimizerName, vars: tf.Variable[]) => (name === 'muon' ? vars.filter((v) => v.rank === 2) : vars);
 
 /** A small least-squares problem with an embedding-like table (so SparseAdam sees absent rows). */
 function problem(seed: number) {
@@ -51,7 +56,8 @@ function step(optimizer: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[
 describe('every optimizer', () => {
   for (const name of optimizerNames) {
     test(`${name}: minimizes, leaks nothing, and survives a save/restore exactly`, async () => {
-      const { vars, loss, dispose } = problem(7);
+      const { vars: all, loss, dispose } = problem(7);
+      const vars = trainedBy(name, all);
       const optimizer = createOptimizer(name, stateful[name]);
       try {
         assert.ok(optimizer instanceof tf.Optimizer, 'is a tf.Optimizer');

@@ -3,6 +3,10 @@
 // once, evaluates them element by element in float64 (the independent hand computation the tests
 // compare src/optim against), and renders them to LaTeX for the notebooks.
 //
+// Rules built on whole tensors (Adafactor's row and column means, Muon's matrix products) are
+// written the same way with `granularity: 'tensor'`: their expressions see the parameter as a
+// mathjs array and are evaluated once per step (`stepTensor`).
+//
 // Nothing here imports src/optim: the equations are written from PyTorch's algorithms
 // (torch/optim/*.py and the pseudo-code in its documentation), never from our implementation.
 import { all, create, EvalFunction, MathNode } from 'mathjs';
@@ -13,11 +17,61 @@ import { all, create, EvalFunction, MathNode } from 'mathjs';
  */
 export const math = create(all, { number: 'number', matrix: 'Array', predictable: true });
 
-export type OptionValue = number | boolean | string | null | readonly number[];
+type Nested = number | Nested[];
+
+/** Mean over the last axis, kept as an axis of size 1 (PyTorch's `x.mean(dim=-1, keepdim=True)`). */
+function meanOverLastAxis(x: Nested[]): Nested[] {
+  return Array.isArray(x[0]) ? x.map((row) => meanOverLastAxis(row as Nested[])) : [math.mean(x as number[])];
+}
+
+/** Mean over the axis before the last, kept (`x.mean(dim=-2, keepdim=True)`); x has 2 or more axes. */
+function meanOverRows(x: Nested[]): Nested[] {
+  if (Array.isArray((x[0] as Nested[])[0])) return x.map((block) => meanOverRows(block as Nested[]));
+  const rows = x as number[][];
+  return [rows[0].map((_, j) => math.mean(rows.map((row) => row[j])))];
+}
+
+function flatten(x: Nested): number[] {
+  return Array.isArray(x) ? x.flatMap(flatten) : [x];
+}
+
+function mapNested(x: Nested, f: (value: number) => number): Nested {
+  return Array.isArray(x) ? x.map((item) => mapNested(item, f)) : f(x);
+}
+
+// Functions the tensor rules use, with their LaTeX; sqrt extended to arrays (elementwise).
+math.import({
+  sqrt: math.typed('sqrt', { Array: (x: Nested[]) => mapNested(x, Math.sqrt) }),
+  rms: Object.assign(
+    math.typed('rms', {
+      number: (x: number) => Math.abs(x),
+      Array: (x: Nested[]) => Math.sqrt(math.mean(flatten(x).map((v) => v * v))),
+    }),
+    { toTex: { 1: '\\operatorname{RMS}\\left(${args[0]}\\right)' } },
+  ),
+  rowMean: Object.assign(math.typed('rowMean', { Array: meanOverLastAxis }), {
+    toTex: { 1: '\\operatorname{mean}_{\\text{row}}\\left(${args[0]}\\right)' },
+  }),
+  colMean: Object.assign(math.typed('colMean', { Array: meanOverRows }), {
+    toTex: { 1: '\\operatorname{mean}_{\\text{col}}\\left(${args[0]}\\right)' },
+  }),
+  clampMin: Object.assign(
+    math.typed('clampMin', {
+      'number, number': (x: number, low: number) => Math.max(x, low),
+      'Array, number': (x: Nested[], low: number) => mapNested(x, (v) => Math.max(v, low)),
+    }),
+    { toTex: { 2: '\\max\\left(${args[0]}, ${args[1]}\\right)' } },
+  ),
+});
+
+export type OptionValue = number | boolean | string | null | readonly number[] | readonly (number | null)[];
 export type OptionValues = Record<string, OptionValue>;
 
-/** One line of an update rule: a mathjs assignment and what it means, in words. */
-export type LineSource = readonly [assignment: string, label: string];
+/**
+ * One line of an update rule: a mathjs assignment, what it means in words, and how many times in a
+ * row it runs (an iteration such as Newton-Schulz's; default once).
+ */
+export type LineSource = readonly [assignment: string, label: string, repeat?: number];
 
 /**
  * How a variable is written in LaTeX: a fixed string, or a value that changes every step, written
@@ -31,6 +85,8 @@ export interface StateSpec {
   init: string;
   /** One number per parameter tensor (PyTorch keeps it as a scalar), not one per element. */
   perTensor?: boolean;
+  /** Tensor rules: the state's shape when it is not the parameter's (Adafactor's row statistics). */
+  shape?: readonly number[];
 }
 
 /** What each optimizer file supplies. */
@@ -43,14 +99,22 @@ export interface EquationsDefinition<O extends OptionValues = OptionValues> {
   defaults: O;
   /** Refuses what PyTorch's constructor refuses (the hand computation must not run nonsense). */
   validate?(options: O): void;
+  /**
+   * 'element' (the default): each expression sees one element at a time. 'tensor': `theta`, `grad`
+   * and the state are whole mathjs arrays shaped like their tensors, for rules built on norms, row
+   * and column means or matrix products; `shape` (below) is then the parameter's.
+   */
+  granularity?: 'element' | 'tensor';
+  /** Tensor rules: the parameter shape `toLatex` renders when given none. */
+  exampleShape?: readonly number[];
   /** The named numbers the expressions read; by default every number and boolean option. */
-  constants?(options: O): Record<string, number | boolean>;
+  constants?(options: O, shape: readonly number[]): Record<string, number | boolean>;
   /** LaTeX for this optimizer's variables (merged over the shared table). */
   symbols?: Record<string, SymbolTex>;
   /** The state this rule keeps, by the name the expressions use, for the given options. */
-  state(options: O): Record<string, StateSpec>;
+  state(options: O, shape: readonly number[]): Record<string, StateSpec>;
   /** The update, in order, for the given options; `false` drops a line a branch does not use. */
-  lines(options: O): Array<LineSource | false>;
+  lines(options: O, shape: readonly number[]): Array<LineSource | false>;
   /** `presentRows`: the rule touches only rows (slices along axis 0) present in the sparse gradient. */
   appliesTo?: 'presentRows';
 }
@@ -66,6 +130,8 @@ export interface Equation {
   reads: string[];
   node: MathNode;
   compiled: EvalFunction;
+  /** How many times in a row it runs (default once). */
+  repeat?: number;
 }
 
 /** An optimizer's update rule for one set of options: the equations in order and what they need. */
@@ -80,6 +146,9 @@ export interface Equations {
   equations: readonly Equation[];
   appliesTo: 'all' | 'presentRows';
   symbols: Readonly<Record<string, SymbolTex>>;
+  granularity: 'element' | 'tensor';
+  /** Tensor rules: the parameter shape these equations are for (their branches may depend on it). */
+  shape: readonly number[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,22 +245,33 @@ export function resolveOptions<O extends OptionValues>(definition: EquationsDefi
 
 const built = new Map<string, Equations>();
 
-/** The equations of `definition` for `given` options (built and parsed once per set of options). */
-export function buildEquations<O extends OptionValues>(definition: EquationsDefinition<O>, given: Partial<OptionValues> = {}): Equations {
+/**
+ * The equations of `definition` for `given` options (built and parsed once per set of options).
+ * `shape` matters to tensor rules only (default: their `exampleShape`).
+ */
+export function buildEquations<O extends OptionValues>(
+  definition: EquationsDefinition<O>,
+  given: Partial<OptionValues> = {},
+  shape?: readonly number[],
+): Equations {
   const options = resolveOptions(definition, given);
-  const key = `${definition.name} ${JSON.stringify(options)}`;
+  const granularity = definition.granularity ?? 'element';
+  const ruleShape = granularity === 'tensor' ? [...(shape ?? definition.exampleShape ?? [])] : [];
+  const key = `${definition.name} ${JSON.stringify(options)} [${ruleShape}]`;
   let equations = built.get(key);
   if (!equations) {
-    const lines = definition.lines(options).filter((line): line is LineSource => line !== false);
+    const lines = definition.lines(options, ruleShape).filter((line): line is LineSource => line !== false);
     equations = Object.freeze({
       optimizer: definition.name,
       title: definition.title,
       options: Object.freeze({ ...options }),
-      constants: Object.freeze(definition.constants ? definition.constants(options) : scalarOptions(options)),
-      state: Object.freeze(definition.state(options)),
-      equations: Object.freeze(lines.map(([source, label]) => ({ source, label, ...parseAssignment(source) }))),
+      constants: Object.freeze(definition.constants ? definition.constants(options, ruleShape) : scalarOptions(options)),
+      state: Object.freeze(definition.state(options, ruleShape)),
+      equations: Object.freeze(lines.map(([source, label, repeat = 1]) => ({ source, label, repeat, ...parseAssignment(source) }))),
       appliesTo: definition.appliesTo ?? 'all',
       symbols: Object.freeze({ ...sharedSymbols, ...definition.symbols }),
+      granularity,
+      shape: Object.freeze(ruleShape),
     });
     if (built.size >= 512) built.clear(); // an lr schedule makes a new set of options every step
     built.set(key, equations);
@@ -226,7 +306,7 @@ export function initialState(equations: Equations, size: number): HandState {
   for (const [name, spec] of Object.entries(equations.state)) {
     const value = numberResult(math.evaluate(spec.init, scope), `${equations.title} initial ${name} = ${spec.init}`);
     if (spec.perTensor) state.scalars[name] = value;
-    else state.tensors[name] = new Array<number>(size).fill(value);
+    else state.tensors[name] = new Array<number>(spec.shape ? elementCount(spec.shape) : size).fill(value);
   }
   return state;
 }
@@ -265,16 +345,7 @@ export function stepElementwise(
     scope.set('theta', param[i]);
     scope.set('grad', grad[i]);
     for (const [name, values] of Object.entries(state.tensors)) scope.set(name, values[i]);
-    for (const equation of equations.equations) {
-      const where = `${equations.title}: ${equation.source}`;
-      let value: unknown;
-      try {
-        value = equation.compiled.evaluate(scope);
-      } catch (e) {
-        throw new Error(`${where}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      numberResult(value, where);
-    }
+    for (const equation of equations.equations) numberResult(evaluateEquation(equations, equation, scope), `${equations.title}: ${equation.source}`);
     newParam[i] = scope.get('theta') as number;
     for (const name of Object.keys(state.tensors)) next.tensors[name][i] = scope.get(name) as number;
     if (!trace) {
@@ -284,6 +355,70 @@ export function stepElementwise(
     }
   }
   return { param: newParam, state: next, trace: trace ?? {} };
+}
+
+/** Runs an equation as many times as it repeats; returns the last value (the input's when it runs 0 times). */
+function evaluateEquation(equations: Equations, equation: Equation, scope: Map<string, unknown>): unknown {
+  let value = scope.get(equation.writes);
+  for (let k = 0; k < (equation.repeat ?? 1); k++) {
+    try {
+      value = equation.compiled.evaluate(scope);
+    } catch (e) {
+      throw new Error(`${equations.title}: ${equation.source}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return value;
+}
+
+const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Row-major values as a mathjs value of `shape`: a number for [], a (nested) array otherwise. */
+function nested(values: readonly number[], shape: readonly number[]): Nested {
+  if (shape.length === 0) return values[0];
+  return shape.length === 1 ? [...values] : (math.reshape([...values], [...shape]) as Nested);
+}
+
+/** A mathjs value back to row-major numbers, refusing one whose shape is not `shape`. */
+function flat(value: unknown, shape: readonly number[], where: string): number[] {
+  const got = typeof value === 'number' ? [] : Array.isArray(value) ? (math.size(value) as number[]) : undefined;
+  if (!got || got.length !== shape.length || got.some((n, i) => n !== shape[i])) {
+    throw new Error(`${where} is ${got ? `of shape [${got}]` : math.format(value as never)}, expected shape [${shape}].`);
+  }
+  return flatten(value as Nested);
+}
+
+/**
+ * One step of a tensor rule: every equation once, in order (a repeated one as many times as it
+ * says), with `theta`, `grad` and the state as mathjs arrays of their shapes, `t` and the constants.
+ * Returns new arrays, row-major as in `HandState`; the inputs are not changed.
+ */
+export function stepTensor(
+  equations: Equations,
+  state: HandState,
+  param: readonly number[],
+  grad: readonly number[],
+  shape: readonly number[] = equations.shape,
+): HandStepResult {
+  const where = (name: string) => `${equations.title}: ${name}`;
+  if (shape.join() !== equations.shape.join()) throw new Error(`${where('shape')}: these equations are for [${equations.shape}], not [${shape}].`);
+  if (param.length !== elementCount(shape) || grad.length !== param.length) {
+    throw new Error(`${where('shape')}: [${shape}] holds ${elementCount(shape)} elements; parameter ${param.length}, gradient ${grad.length}.`);
+  }
+  const step = state.step + 1;
+  const scope = new Map<string, unknown>(Object.entries(equations.constants));
+  scope.set('t', step);
+  for (const [name, value] of Object.entries(state.scalars)) scope.set(name, value);
+  scope.set('theta', nested(param, shape));
+  scope.set('grad', nested(grad, shape));
+  const stateShape = (name: string) => equations.state[name].shape ?? shape;
+  for (const [name, values] of Object.entries(state.tensors)) scope.set(name, nested(values, stateShape(name)));
+  for (const equation of equations.equations) evaluateEquation(equations, equation, scope);
+
+  const next: HandState = { step, tensors: {}, scalars: {} };
+  for (const name of Object.keys(state.tensors)) next.tensors[name] = flat(scope.get(name), stateShape(name), where(name));
+  for (const name of Object.keys(state.scalars)) next.scalars[name] = numberResult(scope.get(name), where(name));
+  const trace = Object.fromEntries([...scope].filter(([, v]) => typeof v === 'number' || typeof v === 'boolean')) as Record<string, number | boolean>;
+  return { param: flat(scope.get('theta'), shape, where('theta')), state: next, trace };
 }
 
 /** Which elements belong to a row (slice along axis 0) with a nonzero gradient: PyTorch's sparse rows. */
@@ -380,6 +515,20 @@ export function expressionTex(node: MathNode, symbols: Readonly<Record<string, S
       if (math.isFunctionNode(n) && n.fn.name === 'sign' && n.args.length === 1) {
         return `\\operatorname{sign}\\left(${n.args[0].toTex(opts)}\\right)`;
       }
+      // Elementwise operators on arrays: Hadamard product, fraction, power.
+      if (math.isOperatorNode(n) && n.args.length === 2 && ['dotMultiply', 'dotDivide', 'dotPow'].includes(n.fn)) {
+        const [a, b] = n.args.map((arg) => arg.toTex(opts));
+        if (n.fn === 'dotMultiply') return `${a} \\odot ${b}`;
+        return n.fn === 'dotDivide' ? `\\frac{${a}}{${b}}` : `{${a}}^{${b}}`;
+      }
+      if (math.isFunctionNode(n) && n.fn.name === 'transpose' && n.args.length === 1) {
+        const arg = n.args[0];
+        const inner = arg.toTex(opts);
+        return math.isSymbolNode(arg) ? `${inner}^{\\top}` : `\\left(${inner}\\right)^{\\top}`;
+      }
+      if (math.isFunctionNode(n) && n.fn.name === 'norm' && n.args.length === 2) {
+        return `\\left\\lVert ${n.args[0].toTex(opts)} \\right\\rVert_F`;
+      }
       return undefined;
     },
   };
@@ -395,7 +544,7 @@ export interface TexLine {
 
 /** Renders equations in order; a timed variable reads `_{t-1}` until the line that assigns it. */
 export function renderLines(
-  equations: ReadonlyArray<Pick<Equation, 'node' | 'writes' | 'label'>>,
+  equations: ReadonlyArray<Pick<Equation, 'node' | 'writes' | 'label'> & { repeat?: number }>,
   symbols: Readonly<Record<string, SymbolTex>>,
 ): TexLine[] {
   const assigned = new Set<string>();
@@ -403,7 +552,9 @@ export function renderLines(
     if (!math.isAssignmentNode(equation.node)) throw new Error('renderLines takes assignments');
     const rhs = expressionTex(equation.node.value, symbols, assigned);
     assigned.add(equation.writes);
-    return { lhs: symbolTex(symbols, equation.writes, assigned), rhs, label: equation.label };
+    const times = equation.repeat ?? 1;
+    const label = times === 1 ? equation.label : `${equation.label}, ${times} times`;
+    return { lhs: symbolTex(symbols, equation.writes, assigned), rhs, label };
   });
 }
 

@@ -13,6 +13,7 @@ import {
   initialState,
   renderLines,
   stepElementwise,
+  stepTensor,
 } from './core';
 import { sgd } from './sgd';
 import { adagrad } from './adagrad';
@@ -28,6 +29,8 @@ import { nadam } from './nadam';
 import { radam } from './radam';
 import { lion } from './lion';
 import { adamwschedulefree } from './adamw-schedule-free';
+import { adafactor } from './adafactor';
+import { muon } from './muon';
 import { lbfgsLatex } from './lbfgs';
 
 export type { Equation, Equations, HandState, HandStepResult, OptionValues, SymbolTex } from './core';
@@ -53,8 +56,13 @@ export const elementwiseDefinitions: Readonly<Record<string, EquationsDefinition
   adamwschedulefree,
 };
 
+/** The rules on whole tensors (row and column statistics, matrix products), evaluated once per parameter. */
+export const tensorDefinitions: Readonly<Record<string, EquationsDefinition>> = { adafactor, muon };
+
+const definitions = { ...elementwiseDefinitions, ...tensorDefinitions };
+
 /** Every optimizer with equations here, LBFGS included. */
-export const equationNames = [...Object.keys(elementwiseDefinitions), 'lbfgs'];
+export const equationNames = [...Object.keys(definitions), 'lbfgs'];
 
 /** 'SparseAdam', 'sparse_adam' or 'sparse-adam' -> 'sparseadam'. */
 export function canonicalName(name: string): string {
@@ -68,17 +76,22 @@ function definition(name: string): EquationsDefinition {
   if (key === 'lbfgs') {
     throw new Error('LBFGS is closure-driven and works on the whole parameter vector: use HandLbfgs / handLbfgsTrajectory.');
   }
-  return elementwiseDefinitions[key];
-}
-
-/** The equations of an optimizer for the given options (PyTorch's defaults filled in). */
-export function equationsFor(name: string, options: Partial<OptionValues> = {}): Equations {
-  return buildEquations(definition(name), options);
+  return definitions[key];
 }
 
 /**
- * One step of the hand computation for one parameter (row-major values; `shape` matters only to
- * SparseAdam, whose rows are slices along axis 0). `state` undefined means the first step.
+ * The equations of an optimizer for the given options (PyTorch's defaults filled in). `shape`, the
+ * parameter's, matters to tensor rules (Adafactor factors 2-D and larger ones; Muon takes 2-D only);
+ * without it they use an example shape.
+ */
+export function equationsFor(name: string, options: Partial<OptionValues> = {}, shape?: readonly number[]): Equations {
+  return buildEquations(definition(name), options, shape);
+}
+
+/**
+ * One step of the hand computation for one parameter (row-major values; `shape` matters to
+ * SparseAdam, whose rows are slices along axis 0, and to tensor rules). `state` undefined means the
+ * first step.
  */
 export function handStep(
   name: string,
@@ -88,8 +101,11 @@ export function handStep(
   grad: readonly number[],
   shape: readonly number[] = [param.length],
 ): HandStepResult {
-  const equations = equationsFor(name, options);
-  return stepElementwise(equations, state ?? initialState(equations, param.length), param, grad, shape);
+  const equations = equationsFor(name, options, shape);
+  const before = state ?? initialState(equations, param.length);
+  return equations.granularity === 'tensor'
+    ? stepTensor(equations, before, param, grad, shape)
+    : stepElementwise(equations, before, param, grad, shape);
 }
 
 export interface HandTrajectory {
@@ -130,9 +146,9 @@ export function handTrajectory(
  * the branches the options select, rendered by mathjs' toTex from the same expressions the hand
  * computation evaluates.
  */
-export function toLatex(name: string, options: Partial<OptionValues> = {}): string[] {
+export function toLatex(name: string, options: Partial<OptionValues> = {}, shape?: readonly number[]): string[] {
   if (canonicalName(name) === 'lbfgs') return lbfgsLatex();
-  const equations = equationsFor(name, options);
+  const equations = equationsFor(name, options, shape);
   const lines = alignedLines(renderLines(equations.equations, equations.symbols));
   return equations.appliesTo === 'presentRows'
     ? [...lines, '&& \\text{(only in rows present in the sparse gradient)}']
@@ -140,6 +156,6 @@ export function toLatex(name: string, options: Partial<OptionValues> = {}): stri
 }
 
 /** `toLatex` as one `\begin{aligned} ... \end{aligned}` block. */
-export function latexBlock(name: string, options: Partial<OptionValues> = {}): string {
-  return alignedBlock(toLatex(name, options));
+export function latexBlock(name: string, options: Partial<OptionValues> = {}, shape?: readonly number[]): string {
+  return alignedBlock(toLatex(name, options, shape));
 }

@@ -113,14 +113,14 @@ export class AdamWScheduleFree extends TorchOptimizer<AdamWScheduleFreeOptions> 
   /** Puts x, the average to evaluate, in the parameters (y + (1 - 1/beta1)(z - y)); nothing if already in eval mode. */
   eval(): void {
     if (!this.inTrainMode) return;
-    this.moveTowardsZ(1 / this.options.betas[0]);
+    this.moveTowardsZ(1 / this.settings.betas[0]);
     this.inTrainMode = false;
   }
 
   /** Puts y, the point to take gradients at, back in the parameters (x + (1 - beta1)(z - x)); nothing if already in train mode. */
   train(): void {
     if (this.inTrainMode) return;
-    this.moveTowardsZ(this.options.betas[0]);
+    this.moveTowardsZ(this.settings.betas[0]);
     this.inTrainMode = true;
   }
 

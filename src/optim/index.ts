@@ -17,7 +17,13 @@ import { RAdam } from './radam';
 import { Lion } from './lion';
 import { AdamWScheduleFree } from './adamw-schedule-free';
 
-export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam, Lion, AdamWScheduleFree };
+import { Adafactor } from './adafactor';
+import { Muon, MuonWithAdamW } from './muon';
+
+export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD, LBFGS, Rprop, NAdam, RAdam, Adafactor, Muon, Lion, AdamWScheduleFree };
+export { MuonWithAdamW, createMuonWithAdamW, newtonSchulz } from './muon';
+export type { MuonOptions, MuonWithAdamWOptions, AdjustLrFn } from './muon';
+export type { AdafactorOptions } from './adafactor';
 export { OptimizerOptionError } from './options';
 export type { OptionKind, OptionKinds } from './options';
 export { OptimizerBase, TorchOptimizer } from './torch-optimizer';
@@ -45,6 +51,8 @@ export const optimizers = {
   // Not in torch.optim: lion-pytorch's Lion and schedulefree's AdamWScheduleFree.
   lion: Lion,
   adamwschedulefree: AdamWScheduleFree,
+  adafactor: Adafactor,
+  muon: Muon,
 } as const;
 
 export type OptimizerName = keyof typeof optimizers;
@@ -73,7 +81,7 @@ export function createOptimizer(name: string, options: Record<string, unknown> =
   return new Optimizer(options);
 }
 
-for (const Optimizer of Object.values(optimizers)) {
+for (const Optimizer of [...Object.values(optimizers), MuonWithAdamW]) {
   tf.serialization.registerClass(Optimizer as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>);
 }
 

@@ -3,15 +3,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * decay * average + (1 - decay) * x, computed as PyTorch's `average.lerp_(x, 1 - decay)`:
- * average + w * (x - average) for a weight w = 1 - decay below 0.5, else x - (x - average) * (1 - w).
+ * PyTorch's `start.lerp(end, weight)` with a float32 weight w: start + w * (end - start) for |w|
+ * below 0.5, else end - (end - start) * (1 - w) (so a weight of 1 gives `end` exactly).
  */
+export function lerp(start: tf.Tensor, end: tf.Tensor, weight: number): tf.Tensor {
+  const w = Math.fround(weight);
+  const towards = tf.sub(end, start);
+  return Math.abs(w) < 0.5 ? tf.add(start, tf.mul(towards, w)) : tf.sub(end, tf.mul(towards, Math.fround(1 - w)));
+}
+
+/** decay * average + (1 - decay) * x, computed as PyTorch's `average.lerp_(x, 1 - decay)`. */
 export function movingAverage(average: tf.Tensor, x: tf.Tensor, decay: number): tf.Tensor {
-  const weight = Math.fround(1 - decay);
-  const towards = tf.sub(x, average);
-  return Math.abs(weight) < 0.5
-    ? tf.add(average, tf.mul(towards, weight))
-    : tf.sub(x, tf.mul(towards, Math.fround(1 - weight)));
+  return lerp(average, x, 1 - decay);
 }
 
 /**

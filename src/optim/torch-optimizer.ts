@@ -55,6 +55,11 @@ export interface UpdateOutput {
 export interface UpdateRule<O> {
   init(param: tf.Tensor, options: O): ParamState;
   update(input: UpdateInput<O>): UpdateOutput;
+  /**
+   * Refuses (throws) a parameter the rule cannot update, such as a vector given to Muon. Called for
+   * every gradient of an `applyGradients` call before any variable or state changes.
+   */
+  checkParam?(param: tf.Variable, options: O): void;
 }
 
 /** The options every optimizer has. */
@@ -505,7 +510,9 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends OptimizerBas
       if (grad.dtype !== variable.dtype) {
         throw new Error(`${where}: the gradient for '${name}' is ${grad.dtype}, but the variable is ${variable.dtype}; nothing was updated.`);
       }
-      work.push({ variable, grad, group: this.groupFor(variable) });
+      const group = this.groupFor(variable);
+      this.rule.checkParam?.(variable, group.options);
+      work.push({ variable, grad, group });
     }
     return work;
   }
