@@ -71,6 +71,23 @@ test('the tarball installs with tfjs-core as its only (peer) dependency and no i
   assert.deepEqual(names.filter((key) => tutorialOnly.test(key)), [], "the tutorial's dependencies");
 });
 
+test('the build refuses a runtime import of anything but @tensorflow/tfjs-core', async () => {
+  const dir = path.join(work, 'foreign');
+  mkdirSync(dir);
+  const entry = path.join(dir, 'index.ts');
+  writeFileSync(
+    entry,
+    `import * as tf from '@tensorflow/tfjs-core';\nimport { z } from 'zod';\nimport { isTypedArray } from '@tensorflow/tfjs-core/dist/util_base';\n` +
+      `import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';\nexport const f = (n: NamedTensor) => [tf.add, z, isTypedArray, n];\n`,
+  );
+  await assert.rejects(buildPackage(dir, { jsOnly: true, entry }), (error: Error) => {
+    assert.match(error.message, /imports 'zod'/);
+    assert.match(error.message, /imports '@tensorflow\/tfjs-core\/dist\/util_base'/);
+    assert.doesNotMatch(error.message, /tensor_types|imports '@tensorflow\/tfjs-core'$/m);
+    return true;
+  });
+});
+
 /** Fits w, b of a least-squares problem with Adam through applyGradients; prints JSON. */
 const leastSquares = `
 const x = tf.randomUniform([64, 2], -1, 1, 'float32', 1);
