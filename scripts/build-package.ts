@@ -35,7 +35,7 @@ function packageReadme(): string {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const section = readme.match(new RegExp(`^## The package: ${packageName}$[\\s\\S]*?(?=^## |(?![\\s\\S]))`, 'm'));
   if (!section) throw new Error(`README.md has no section "## The package: ${packageName}"`);
-  return `# ${packageName}\n${section[0].replace(/^## .*$/m, '')}`;
+  return `# ${packageName}\n${section[0].replace(/^## .*\n/m, '')}`;
 }
 
 /** The declarations, one .d.ts per source file under dist/types, by tsc with packages/optim/tsconfig.json. */
