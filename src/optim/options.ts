@@ -81,7 +81,8 @@ export function requireBetas(betas: readonly number[]): void {
   );
 }
 
-function closestName(word: string, candidates: string[]): string | undefined {
+/** The candidate nearest to `word` by edit distance, if it is near enough to be a misspelling of it. */
+export function closestName(word: string, candidates: string[]): string | undefined {
   const lower = word.toLowerCase().replace(/_/g, '');
   let best: string | undefined;
   let bestDistance = Infinity;
