@@ -9,6 +9,7 @@ import { configFor } from '../src/train/config';
 import { readRunRecord, RunRecord, writeRunRecord } from '../src/results';
 import { optionValue, parseFlags, FlagReader, UsageError } from '../src/train/cli-args';
 import { checkRunOutput, parseTrainArgs, TrainInvocation } from '../src/train/cli';
+import { parseSweepArgs } from '../src/train/sweep';
 
 before(() => backendReady);
 
@@ -160,13 +161,20 @@ test('a run never replaces a run of another configuration without --force', () =
   ];
   for (const [what, out] of badOuts) {
     test(`--out ${what} is refused before training, naming the path`, () => {
-      const { status, stdout, stderr } = run('cli', ['--optimizer', 'sgd', ...SMALL, '--out', out]);
-      assert.equal(status, 2, stderr);
-      assert.ok(stderr.includes(out), stderr);
-      assert.match(stderr, /^error: --out: /);
-      assert.doesNotMatch(stdout, /epoch 1\/1/);
+      assert.throws(() => checkRunOutput(parse(['--optimizer', 'sgd', ...SMALL, '--out', out])), (error: Error) => {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.ok(error.message.includes(out), error.message);
+        assert.match(error.message, /^--out: /);
+        return true;
+      });
     });
   }
+  test('the program checks --out before it trains', () => {
+    const { status, stdout, stderr } = run('cli', ['--optimizer', 'sgd', ...SMALL, '--out', folder]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`^error: --out: ${folder} is a folder, not a file`));
+    assert.doesNotMatch(stdout, /epoch 1\/1/);
+  });
 }
 
 describe('a partial sweep', () => {
@@ -203,15 +211,19 @@ const badSweeps: Array<[string, string[], RegExp]> = [
   ['a seed twice', ['--optimizers', 'sgd', '--seeds', '1,1'], /--seeds lists 1 twice/],
 ];
 for (const [what, args, message] of badSweeps) {
-  test(`npm run sweep with ${what}: refused with exit status 2, nothing trained or written`, () => {
-    const project = scratchProject(`bad-sweep-${badSweeps.findIndex(([w]) => w === what)}`);
-    const { status, stdout, stderr } = run('sweep', [...args, ...SMALL], project);
-    assert.equal(status, 2, stderr);
-    assert.match(stderr, message);
-    assert.doesNotMatch(stdout, /epoch 1\/1/);
-    assert.deepEqual(fs.readdirSync(path.join(project, 'outputs', 'results')), []);
+  test(`npm run sweep with ${what}: refused`, () => {
+    assert.throws(() => parseSweepArgs([...args, ...SMALL]), (error: Error) => error instanceof UsageError && message.test(error.message));
   });
 }
+
+test('npm run sweep with an empty --optimizers exits 2 before training, writing nothing', () => {
+  const project = scratchProject('empty-sweep');
+  const { status, stdout, stderr } = run('sweep', ['--optimizers', '', ...SMALL], project);
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /^error: --optimizers needs a value/);
+  assert.doesNotMatch(stdout, /epoch 1\/1/);
+  assert.deepEqual(fs.readdirSync(path.join(project, 'outputs', 'results')), []);
+});
 
 test('a run writes its JSON with plain progress lines when output is not a terminal', () => {
   const out = path.join(scratch, 'run.json');

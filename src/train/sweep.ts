@@ -3,8 +3,8 @@
 // sweep resumes), and the table outputs/results/<dataset>.csv (see src/results/table.ts). A sweep of
 // part of that (some optimizers, other seeds, epochs or a subset of the images) writes a table named
 // for what it covers, never the full one.
-import { backendChoices, useBackend } from '../backend';
-import { DATA_DIR_HELP, datasetNames, loadDataset } from '../data/datasets';
+import { BackendChoice, backendChoices, useBackend } from '../backend';
+import { DATA_DIR_HELP, DatasetName, datasetNames, loadDataset } from '../data/datasets';
 import {
   checkOutputPath,
   defaultRunFile,
@@ -17,12 +17,13 @@ import {
   SWEEP_SEEDS,
   SweepEntry,
   sweepEntries,
+  TrainConfig,
   writeResultsTable,
 } from '../results';
 import { FlagReader, parseFlags, UsageError } from './cli-args';
 import { checkedConfig, reportFailure } from './cli';
 import { netNames } from './network';
-import { kernelChoices } from './program';
+import { KernelChoice, kernelChoices } from './program';
 import { createProgressReporter } from './progress';
 import { runTraining } from './run';
 import { SWEEP_EPOCHS } from './setups';
@@ -73,12 +74,20 @@ function parseEntries(reader: FlagReader): readonly SweepEntry[] {
   return entries;
 }
 
-async function main(argv: string[]): Promise<number> {
+export interface SweepInvocation {
+  dataset: DatasetName;
+  dataDir?: string;
+  backend: BackendChoice;
+  kernels: KernelChoice;
+  /** The table's path, checked writable. */
+  csv: string;
+  plans: Array<{ entry: SweepEntry; config: TrainConfig; file: string }>;
+}
+
+/** Reads the command line into the sweep's runs and table; throws UsageError for anything wrong. */
+export function parseSweepArgs(argv: string[]): SweepInvocation | 'help' {
   const reader = new FlagReader(parseFlags(argv, ['help']));
-  if (reader.has('help')) {
-    process.stdout.write(SWEEP_USAGE);
-    return 0;
-  }
+  if (reader.has('help')) return 'help';
   const dataset = reader.choice('dataset', datasetNames) ?? 'mnist';
   const net = reader.choice('net', netNames) ?? 'seed';
   const epochs = reader.integer('epochs', 1) ?? SWEEP_EPOCHS;
@@ -97,7 +106,6 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof OutputPathError) throw new UsageError(`--csv: ${error.message}`);
     throw error;
   }
-
   const plans = entries.flatMap((entry) =>
     seeds.map((seed) => {
       const config = checkedConfig({ optimizer: entry.optimizer, optimizer_options: entry.options, dataset, net, epochs, seed, limit }, entry.options, []);
@@ -105,10 +113,19 @@ async function main(argv: string[]): Promise<number> {
     }),
   );
   checkOutputPath(plans[0].file, { createFolder: true });
+  return { dataset, dataDir, backend, kernels, csv, plans };
+}
 
+async function main(argv: string[]): Promise<number> {
+  const invocation = parseSweepArgs(argv);
+  if (invocation === 'help') {
+    process.stdout.write(SWEEP_USAGE);
+    return 0;
+  }
+  const { dataset, dataDir, backend, kernels, csv, plans } = invocation;
   const report = await useBackend(backend);
   const reporter = createProgressReporter();
-  const data = loadDataset(dataset, { limit: limit ?? undefined, directory: dataDir });
+  const data = loadDataset(dataset, { limit: plans[0].config.limit ?? undefined, directory: dataDir });
   const finished: Array<{ label: string; record: RunRecord }> = [];
   const failures: string[] = [];
   plans.forEach(({ entry, config, file }, i) => {
