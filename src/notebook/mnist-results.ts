@@ -42,12 +42,12 @@ function meanPerEpoch(label: string, runs: RunRecord[]): MetricRecord[] {
   return perEpoch(runs).map(({ epoch, metric, mean }) => ({ run: label, step: epoch, metric, value: mean }));
 }
 
-/** Where a run trained here is kept: its default run file, refused if that holds another run. */
-function runFileFor(config: TrainConfig): string {
+/** Where the run of the request `label` is kept: its default run file, refused if that holds another run. */
+function runFileFor(label: string, config: TrainConfig): string {
   const file = path.join(projectRoot, defaultRunFile(config));
   const existing = existingRun(file, config);
   if (existing.kind === 'other' || existing.kind === 'unreadable') {
-    throw new Error(`${describeExisting(path.relative(projectRoot, file), existing)}: move it aside or delete it to train this run here.`);
+    throw new Error(`${label}: ${describeExisting(path.relative(projectRoot, file), existing)}: move it aside or delete it to train this run here.`);
   }
   return file;
 }
@@ -65,7 +65,7 @@ export async function mnistResults(requests: MnistRequest[]): Promise<MnistRuns>
     let runs = quick ? [] : finishedRuns(config);
     if (runs.length === 0) {
       const { name: backend } = await useBackend();
-      const out = quick ? undefined : runFileFor(config);
+      const out = quick ? undefined : runFileFor(name, config);
       console.log(`training ${name} on ${config.dataset} (${config.epochs} epoch(s)${config.limit ? `, ${config.limit} images` : ''})...`);
       runs = [runTraining(config, { backend, out })];
     }
