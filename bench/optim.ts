@@ -7,9 +7,9 @@
 // machine's load. Ours and tf.train's steps alternate, so that load from other processes falls on
 // both alike.
 import * as tf from '@tensorflow/tfjs-core';
+import { FlagReader, parseFlags, UsageError } from '../src/train/cli-args';
 import { requireNativeBackend } from '../src/backend';
 import { createOptimizer, OptimizerName } from '../src/optim';
-import { FlagReader, parseFlags, UsageError } from '../src/train/cli-args';
 
 /** A small CNN's parameters with one dominant dense kernel: 9.8M floats in all. */
 const SHAPES: Record<string, number[]> = {

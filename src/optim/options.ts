@@ -81,8 +81,7 @@ export function requireBetas(betas: readonly number[]): void {
   );
 }
 
-/** The candidate nearest to `word` by edit distance, if it is near enough to be a misspelling of it. */
-export function closestName(word: string, candidates: string[]): string | undefined {
+export function closestName(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase().replace(/_/g, '');
   let best: string | undefined;
   let bestDistance = Infinity;
