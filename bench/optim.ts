@@ -7,6 +7,7 @@
 // machine's load. Ours and tf.train's steps alternate, so that load from other processes falls on
 // both alike.
 import * as tf from '@tensorflow/tfjs-core';
+import { FlagReader, parseFlags, UsageError } from '../src/train/cli-args';
 import { requireNativeBackend } from '../src/backend';
 import { createMuonWithAdamW, createOptimizer, OptimizerName } from '../src/optim';
 
@@ -83,11 +84,6 @@ const CONTENDERS: Contender[] = [
   { name: 'muon+adamw', ours: () => createMuonWithAdamW() },
 ];
 
-function argument(flag: string): string | undefined {
-  const at = process.argv.indexOf(flag);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
 let serial = 0;
 
 /** A fresh set of variables with the same seeded initial values every time. */
@@ -133,11 +129,15 @@ function timeStep(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): StepTime {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
-async function main(): Promise<void> {
+async function main(argv: string[]): Promise<void> {
+  const reader = new FlagReader(parseFlags(argv));
+  const steps = reader.integer('steps', 1) ?? 10;
+  const warmup = reader.integer('warmup', 0) ?? 3;
+  const only = reader.list('only');
+  reader.refuseUnknown();
+  const unknown = only?.filter((name) => !CONTENDERS.some((c) => c.name === name));
+  if (unknown?.length) throw new UsageError(`--only: unknown ${unknown.join(', ')}; choose from ${CONTENDERS.map((c) => c.name).join(', ')}`);
   const backend = await requireNativeBackend();
-  const steps = Number(argument('--steps') ?? 10);
-  const warmup = Number(argument('--warmup') ?? 3);
-  const only = argument('--only')?.split(',');
   const contenders = CONTENDERS.filter((c) => !only || only.includes(c.name));
   const total = Object.values(SHAPES).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
   console.log(`backend: ${backend.name}; ${(total / 1e6).toFixed(2)}M float32 parameters in ${Object.keys(SHAPES).length} tensors`);
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   console.log('\nLBFGS is left out: its step re-evaluates the loss, so one step is not comparable.');
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+main(process.argv.slice(2)).catch((error) => {
+  console.error(error instanceof UsageError ? `error: ${error.message}` : error);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

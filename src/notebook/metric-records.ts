@@ -1,6 +1,7 @@
 // Training metrics in long form, one value per row: what the curve plots read. Files written by a
 // training run, and the tutorial's tables in ../shared/seed/results.csv, load into this shape.
 import { readFileSync } from 'node:fs';
+import { parseCsvRows } from '../results/table';
 
 export interface MetricRecord {
   /** The run or optimizer the value belongs to, e.g. 'adam'. */
@@ -36,24 +37,13 @@ export function toMetricRecords(rows: Array<Record<string, unknown>>, where = 'm
   });
 }
 
-function parseCsv(text: string, where: string): Array<Record<string, string>> {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  if (lines.some((line) => line.includes('"'))) throw new Error(`${where}: quoted CSV fields are not supported.`);
-  const [header, ...body] = lines.map((line) => line.split(',').map((cell) => cell.trim()));
-  if (!header) throw new Error(`${where}: the file is empty.`);
-  return body.map((cells, i) => {
-    if (cells.length !== header.length) throw new Error(`${where}, line ${i + 2}: ${cells.length} fields, the header has ${header.length}.`);
-    return Object.fromEntries(header.map((name, j) => [name, cells[j]]));
-  });
-}
-
 /**
  * Reads metric records from a long-form CSV (`optimizer,epoch,metric,value`, as in
  * ../shared/seed/results.csv) or a JSON array of objects with those fields.
  */
 export function readMetricRecords(path: string): MetricRecord[] {
   const text = readFileSync(path, 'utf8');
-  if (path.endsWith('.csv')) return toMetricRecords(parseCsv(text, path), path);
+  if (path.endsWith('.csv')) return toMetricRecords(parseCsvRows(text, path), path);
   if (path.endsWith('.json')) {
     const rows: unknown = JSON.parse(text);
     if (!Array.isArray(rows)) throw new Error(`${path}: expected a JSON array of {run, step, metric, value} objects.`);

@@ -5,8 +5,8 @@
 // from data/tutorial-results.csv (a copy of its tables).
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { configFor, RUNS_DIR, TrainConfig, TrainRequest } from '../train/config';
-import { readRunRecord, RunRecord, sameConfig } from '../train/results';
+import { configFor, TrainRequest } from '../train/config';
+import { defaultRunFile, describeExisting, existingRun, perEpoch, readRunRecord, RunRecord, RUNS_DIR, sameConfig, TrainConfig } from '../results';
 import { runTraining } from '../train/run';
 import { useBackend } from '../backend';
 import { MetricRecord, readMetricRecords } from './metric-records';
@@ -27,7 +27,7 @@ export interface MnistRuns {
   runs: Record<string, RunRecord[]>;
 }
 
-/** Finished runs whose config equals `config` apart from the seed. */
+/** Finished runs whose config equals `config` apart from the seed, whatever their file names. */
 function finishedRuns(config: TrainConfig): RunRecord[] {
   const dir = path.join(projectRoot, RUNS_DIR);
   if (!existsSync(dir)) return [];
@@ -37,28 +37,17 @@ function finishedRuns(config: TrainConfig): RunRecord[] {
     .filter((run) => sameConfig({ ...run.config, seed: config.seed }, config) && run.epochs.length === config.epochs);
 }
 
+/** Per-epoch means over the runs, by the results module's one rule (a diverged run's NaN is kept). */
 function meanPerEpoch(label: string, runs: RunRecord[]): MetricRecord[] {
-  const records: MetricRecord[] = [];
-  const epochs = Math.min(...runs.map((run) => run.epochs.length));
-  for (let i = 0; i < epochs; i++) {
-    for (const metric of ['test_loss', 'test_acc', 'train_loss'] as const) {
-      const values = runs.map((run) => run.epochs[i][metric]).filter((v): v is number => Number.isFinite(v));
-      if (values.length > 0) {
-        records.push({ run: label, step: i + 1, metric, value: values.reduce((a, b) => a + b, 0) / values.length });
-      }
-    }
-  }
-  return records;
+  return perEpoch(runs).map(({ epoch, metric, mean }) => ({ run: label, step: epoch, metric, value: mean }));
 }
 
-/** Where a run trained here is kept; a label already used by a different configuration is refused. */
+/** Where the run of the request `label` is kept: its default run file, refused if that holds another run. */
 function runFileFor(label: string, config: TrainConfig): string {
-  const file = path.join(projectRoot, RUNS_DIR, `${config.dataset}-${config.net}-${label}-${config.seed}.json`);
-  if (existsSync(file) && !sameConfig(readRunRecord(file).config, config)) {
-    throw new Error(
-      `${path.relative(projectRoot, file)} holds a run of another configuration: give this request a label of its own ` +
-        `(e.g. label: '${label}_${Object.entries(config.optimizer_options).map(([k, v]) => `${k}${v}`).join('_')}').`,
-    );
+  const file = path.join(projectRoot, defaultRunFile(config));
+  const existing = existingRun(file, config);
+  if (existing.kind === 'other' || existing.kind === 'unreadable') {
+    throw new Error(`${label}: ${describeExisting(path.relative(projectRoot, file), existing)}: move it aside or delete it to train this run here.`);
   }
   return file;
 }

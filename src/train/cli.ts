@@ -1,10 +1,11 @@
 // `npm run train -- --optimizer NAME [flags]`: one training run, its JSON written after every epoch.
 import { backendChoices, BackendChoice, useBackend } from '../backend';
-import { datasetNames } from '../data/datasets';
+import { DATA_DIR_HELP, datasetNames, loadDataset } from '../data/datasets';
 import { createOptimizer, optimizerName, optimizerNames, OptimizerOptionError } from '../optim';
-import { asFlagMessage, FlagReader, parseFlags, UsageError } from './cli-args';
 import type { OptionValue } from '../optim/options';
-import { configFor, defaultRunFile, TrainConfig, TrainRequest } from './config';
+import { checkOutputPath, defaultRunFile, describeExisting, existingRun, OutputPathError } from '../results';
+import { asFlagMessage, FlagReader, parseFlags, UsageError } from './cli-args';
+import { configFor, TrainConfig, TrainRequest } from './config';
 import { netNames } from './network';
 import { parameterLayouts } from './parameters';
 import { KernelChoice, kernelChoices } from './program';
@@ -23,7 +24,10 @@ Trains the tutorial's MNIST network and writes the run's JSON after every epoch.
   --seed S              seeds weights, shuffling and dropout (default 1)
   --limit N             train on the first N training images (the test set stays whole)
   --batch-size N        default 64 (LBFGS 1000, Rprop 2000: see src/train/setups.ts)
-  --out FILE            default outputs/runs/<dataset>-<net>-<optimizer>-<seed>.json
+  --out FILE            where the run's JSON goes (default: outputs/runs/, named for the run's
+                        settings, see below); an existing run there is not replaced
+  --force               replace the run already in that file
+  --data-dir DIR        ${DATA_DIR_HELP}
   --backend B           ${backendChoices.join(' | ')} (default auto)
   --kernels K           auto (fused TensorFlow kernels on tfjs-node) | native | portable (tf ops)
   --layout L            flat (one parameter vector, default) | tensors (one variable per tensor)
@@ -32,6 +36,10 @@ Every optimizer option is a flag too, PyTorch's keyword in kebab-case:
   --lr 0.1  --momentum 0.9  --weight-decay 0.01  --betas 0.9,0.99  --nesterov  --amsgrad
   --line-search-fn strong_wolfe  --max-iter 10  --etas 0.5,1.2  --step-sizes 1e-6,50 ...
 Defaults: SGD with lr 0.01 and momentum 0.5 (the tutorial's), every other optimizer PyTorch's.
+
+The default file is outputs/runs/<dataset>-<net>-<label>-<seed>.json for the sweep's setups (label:
+the optimizer, or adam_amsgrad), with a suffix for each setting that differs from the sweep's:
+-e<epochs>, -limit<N>, -batch<N>, -tensors, and each optimizer option (-lr=0.05, -nesterov).
 `;
 
 export interface TrainInvocation {
@@ -39,11 +47,19 @@ export interface TrainInvocation {
   backend: BackendChoice;
   kernels: KernelChoice;
   out: string;
+  /** Whether --out was given (the default folder is created if missing; a given one must exist). */
+  outGiven: boolean;
+  /** Replace a run already in `out`. */
+  force: boolean;
+  /** Where the dataset's files are (--data-dir), if not its default place. */
+  dataDir?: string;
 }
+
+const TRAIN_BOOLEANS = ['help', 'force'];
 
 /** Reads the command line into a checked configuration; throws UsageError for anything wrong. */
 export function parseTrainArgs(argv: string[]): TrainInvocation | 'help' {
-  const reader = new FlagReader(parseFlags(argv));
+  const reader = new FlagReader(parseFlags(argv, TRAIN_BOOLEANS));
   if (reader.has('help')) return 'help';
   const name = reader.string('optimizer');
   if (!name) throw new UsageError(`--optimizer is required: one of ${optimizerNames.join(', ')}`);
@@ -60,13 +76,38 @@ export function parseTrainArgs(argv: string[]): TrainInvocation | 'help' {
   const backend = reader.choice('backend', backendChoices) ?? 'auto';
   const kernels = reader.choice('kernels', kernelChoices) ?? 'auto';
   const out = reader.string('out');
+  const force = reader.has('force');
+  const dataDir = reader.string('data-dir');
   const given = reader.optimizerOptions();
-  const config = checkedConfig({ ...request, optimizer_options: given }, given, reader.programFlags);
-  return { config, backend, kernels, out: out ?? defaultRunFile(config) };
+  const config = checkedConfig({ ...request, optimizer_options: given }, given, reader.programFlags, reader.bareOptions());
+  return { config, backend, kernels, out: out ?? defaultRunFile(config), outGiven: out !== undefined, force, dataDir };
+}
+
+/**
+ * Before any training: the run's file can be written, and holds no other run (nor this one
+ * finished) unless --force. Returns a line to print when it replaces something.
+ */
+export function checkRunOutput(invocation: TrainInvocation): string | undefined {
+  const { out, config, force } = invocation;
+  try {
+    checkOutputPath(out, { createFolder: !invocation.outGiven });
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new UsageError(`--out: ${error.message}. Choose a file in a writable folder with --out FILE.`);
+    throw error;
+  }
+  const existing = existingRun(out, config);
+  const what = describeExisting(out, existing);
+  if (existing.kind === 'none') return undefined;
+  if (existing.kind === 'unfinished') return `${what}: training it again from the start`;
+  if (force) return `${what}: replacing it (--force)`;
+  if (existing.kind === 'finished') {
+    throw new UsageError(`${what}; not trained again. Give --force to train it again, or --out FILE to write the run elsewhere.`);
+  }
+  throw new UsageError(`${what}; it is not replaced. Choose another file with --out FILE, or give --force to replace it.`);
 }
 
 /** The configuration, with the optimizer's name and options checked by the optimizer itself. */
-export function checkedConfig(request: TrainRequest, given: Record<string, OptionValue>, programFlags: string[]): TrainConfig {
+export function checkedConfig(request: TrainRequest, given: Record<string, OptionValue>, programFlags: string[], bare: string[] = []): TrainConfig {
   try {
     optimizerName(request.optimizer);
   } catch (e) {
@@ -76,7 +117,7 @@ export function checkedConfig(request: TrainRequest, given: Record<string, Optio
   try {
     createOptimizer(config.optimizer, config.optimizer_options).dispose();
   } catch (e) {
-    if (e instanceof OptimizerOptionError) throw new UsageError(asFlagMessage(e.message.replace(/\.$/, ''), given, programFlags));
+    if (e instanceof OptimizerOptionError) throw new UsageError(asFlagMessage(e.message.replace(/\.$/, ''), given, programFlags, bare));
     throw e;
   }
   return config;
@@ -99,9 +140,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(TRAIN_USAGE);
     return 0;
   }
+  const replacing = checkRunOutput(invocation);
+  const { config } = invocation;
+  const dataset = loadDataset(config.dataset, { limit: config.limit ?? undefined, directory: invocation.dataDir });
   const report = await useBackend(invocation.backend);
   const reporter = createProgressReporter();
-  runTraining(invocation.config, { backend: report.name, kernels: invocation.kernels, out: invocation.out, reporter });
+  if (replacing) reporter.line(replacing);
+  runTraining(config, { backend: report.name, kernels: invocation.kernels, out: invocation.out, reporter, dataset });
   reporter.line(`wrote ${invocation.out}`);
   return 0;
 }

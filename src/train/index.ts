@@ -4,7 +4,7 @@ export * from './parameters';
 export * from './program';
 export * from './setups';
 export * from './config';
-export * from './results';
+export * from '../results';
 export * from './trainer';
 export * from './run';
 export { createProgressReporter, formatEpoch } from './progress';

@@ -1,7 +1,7 @@
 // Progress of a run: a one-line bar with loss, examples/s and ETA on a terminal, plain lines
 // otherwise (logs, pipes, CI), where a redrawn line would be noise.
 import type { EpochProgress } from './trainer';
-import type { EpochResult } from './results';
+import type { EpochResult } from '../results';
 
 export interface ProgressReporter {
   progress(p: EpochProgress, epochs: number): void;

@@ -4,7 +4,7 @@ import type { Dataset } from '../data/datasets';
 import { TrainConfig } from './config';
 import type { KernelChoice } from './program';
 import { ProgressReporter } from './progress';
-import { EpochResult, RunRecord, writeRunRecord } from './results';
+import { EpochResult, RunRecord, writeRunRecord } from '../results';
 import { Trainer } from './trainer';
 
 export interface RunOptions {

@@ -15,6 +15,8 @@ export interface OptimizerSetup {
 
 export const TUTORIAL_BATCH_SIZE = 64;
 export const TEST_BATCH_SIZE = 1000;
+/** The length of the tutorial's runs, and of the sweep's. */
+export const SWEEP_EPOCHS = 10;
 
 const tutorial = (options: Record<string, OptionValue> = {}, note = "the tutorial's setup"): OptimizerSetup => ({
   batchSize: TUTORIAL_BATCH_SIZE,
