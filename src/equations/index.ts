@@ -34,8 +34,8 @@ import { muon } from './muon';
 import { lbfgsLatex } from './lbfgs';
 
 export type { Equation, Equations, HandState, HandStepResult, OptionValues, SymbolTex } from './core';
-export { HandLbfgs, handLbfgsTrajectory, lbfgsEquations, lbfgsDefaults, quadraticObjective } from './lbfgs';
-export type { LbfgsOptions, LbfgsStepRecord, Objective } from './lbfgs';
+export { FLOAT32_EPSILON, HandLbfgs, handLbfgsTrajectory, lbfgsEquations, lbfgsDefaults, quadraticObjective } from './lbfgs';
+export type { LbfgsDecision, LbfgsOptions, LbfgsStepRecord, Objective } from './lbfgs';
 
 /** The elementwise rules, by PyTorch's class name lower-cased. LBFGS is separate (see ./lbfgs). */
 export const elementwiseDefinitions: Readonly<Record<string, EquationsDefinition>> = {

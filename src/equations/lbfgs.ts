@@ -77,8 +77,32 @@ export function lbfgsLatex(): string[] {
   return alignedLines(renderLines(order, lbfgsSymbols));
 }
 
-/** The objective: loss and gradient at x (float64). */
-export type Objective = (x: readonly number[]) => { loss: number; grad: number[] };
+/**
+ * The objective: loss and gradient at x (float64), and optionally the magnitude of the terms each is
+ * summed from (what float32 rounds against: a float32 evaluation is off by about 2^-23 of it).
+ */
+export type Objective = (x: readonly number[]) => { loss: number; grad: number[]; lossScale?: number; gradScale?: number };
+
+/** float32's relative resolution, 2^-23: the unit in which a decision's margin is counted. */
+export const FLOAT32_EPSILON = 2 ** -23;
+
+/**
+ * One threshold comparison that steered the step. A float32 run computes `value` with an error of
+ * a few `FLOAT32_EPSILON * scale`; `margin` is the distance to the threshold in those units, so a
+ * decision with a small margin may go the other way on another CPU (another summation order).
+ */
+export interface LbfgsDecision {
+  iteration: number;
+  rule: 'toleranceGrad' | 'curvature' | "toleranceChange on g'd" | 'toleranceChange on the move' | 'toleranceChange on the loss';
+  value: number;
+  threshold: number;
+  /** What the comparison decided: the step stopped (or, for `curvature`, the pair was kept). */
+  outcome: boolean;
+  /** The magnitude float32 rounds against when it computes `value`. */
+  scale: number;
+  /** |value - threshold| / (FLOAT32_EPSILON * scale). */
+  margin: number;
+}
 
 /** What one `step(closure)` did. */
 export interface LbfgsStepRecord {
@@ -90,6 +114,8 @@ export interface LbfgsStepRecord {
   evaluations: number;
   /** How many iterations ran in this step. */
   iterations: number;
+  /** Every threshold comparison the step made, in order. */
+  decisions: LbfgsDecision[];
 }
 
 interface CurvaturePair {
@@ -130,14 +156,23 @@ export class HandLbfgs {
     const value = <T>(name: string): T => scope.get(name) as T;
     const run = (eq: Equation) => eq.compiled.evaluate(scope);
 
-    let { loss, grad } = objective(x0);
+    let evaluation = objective(x0);
+    let { loss, grad } = evaluation;
     const origLoss = loss;
     scope.set('flatGrad', grad);
     let evaluations = 1;
-    const record = (iterations: number): LbfgsStepRecord => ({ loss: origLoss, x: value<number[]>('theta'), evaluations, iterations });
-    if (maxAbs(grad) <= o.toleranceGrad) return record(0);
-
     let iterations = 0;
+    const decisions: LbfgsDecision[] = [];
+    const decide = (rule: LbfgsDecision['rule'], value: number, threshold: number, outcome: boolean, scale: number) => {
+      decisions.push({ iteration: iterations, rule, value, threshold, outcome, scale, margin: Math.abs(value - threshold) / (FLOAT32_EPSILON * scale) });
+      return outcome;
+    };
+    // The rounding a float32 gradient carries: the terms it is summed from, else its own size.
+    const gradScale = () => evaluation.gradScale ?? maxAbs(grad);
+    const gradStop = () => decide('toleranceGrad', maxAbs(grad), o.toleranceGrad, maxAbs(grad) <= o.toleranceGrad, gradScale());
+    const record = (): LbfgsStepRecord => ({ loss: origLoss, x: value<number[]>('theta'), evaluations, iterations, decisions });
+    if (gradStop()) return record();
+
     while (iterations < o.maxIter) {
       iterations++;
       this.nIter++;
@@ -152,7 +187,11 @@ export class HandLbfgs {
         run(e.gradientChange);
         run(e.parameterChange);
         run(e.curvature);
-        if (value<number>('ys') > 1e-10) {
+        const ys = value<number>('ys');
+        const [s, y] = [value<number[]>('s'), value<number[]>('y')];
+        // y is a difference of two gradients, each rounded against gradScale.
+        const ysScale = absDot(y, s) + gradScale() * sumAbs(s);
+        if (decide('curvature', ys, 1e-10, ys > 1e-10, ysScale)) {
           if (this.history.length === o.historySize) this.history.shift();
           run(e.inverseHessianScale);
           run(e.pairWeight);
@@ -168,22 +207,29 @@ export class HandLbfgs {
       run(this.nIter === 1 ? e.firstStepLength : e.stepLength);
       this.t = value('t');
       run(e.directionalDerivative);
-      if (value<number>('gtd') > -o.toleranceChange) break;
+      const gtd = value<number>('gtd');
+      const gtdScale = absDot(grad, this.d) + gradScale() * sumAbs(this.d);
+      if (decide("toleranceChange on g'd", gtd, -o.toleranceChange, gtd > -o.toleranceChange, gtdScale)) break;
 
       run(e.update);
       if (iterations !== o.maxIter) {
         // PyTorch re-evaluates after every move but the last of a step.
-        ({ loss, grad } = objective(value('theta')));
+        evaluation = objective(value('theta'));
+        ({ loss, grad } = evaluation);
         scope.set('flatGrad', grad);
         evaluations++;
       }
       if (iterations === o.maxIter) break;
       if (evaluations >= this.maxEval) break;
-      if (maxAbs(grad) <= o.toleranceGrad) break;
-      if (maxAbs(this.d) * Math.abs(this.t) <= o.toleranceChange) break;
-      if (Math.abs(loss - prevLoss) < o.toleranceChange) break;
+      if (gradStop()) break;
+      // A move is rounded against the parameter it is added to.
+      const move = maxAbs(this.d) * Math.abs(this.t);
+      if (decide('toleranceChange on the move', move, o.toleranceChange, move <= o.toleranceChange, move + maxAbs(value('theta')))) break;
+      const change = Math.abs(loss - prevLoss);
+      const lossScale = Math.max(evaluation.lossScale ?? Math.abs(loss), Math.abs(prevLoss));
+      if (decide('toleranceChange on the loss', change, o.toleranceChange, change < o.toleranceChange, lossScale)) break;
     }
-    return record(iterations);
+    return record();
   }
 
   /** d = H g by the two-loop recursion over the kept pairs (newest first, then oldest first). */
@@ -234,14 +280,31 @@ export function handLbfgsTrajectory(
 const quadraticLoss = math.parse('0.5 * dot(x, multiply(A, x)) - dot(b, x)').compile();
 const quadraticGrad = math.parse('multiply(A, x) - b').compile();
 
-/** f(x) = x'Ax/2 - b'x and its gradient Ax - b, in mathjs (A symmetric). */
+/** f(x) = x'Ax/2 - b'x and its gradient Ax - b, in mathjs (A symmetric), with the size of their terms. */
 export function quadraticObjective(A: readonly (readonly number[])[], b: readonly number[]): Objective {
+  const absA = A.map((row) => row.map(Math.abs));
+  const absB = b.map(Math.abs);
   return (x) => {
     const scope = new Map<string, unknown>([['A', A], ['b', b], ['x', [...x]]]);
-    return { loss: quadraticLoss.evaluate(scope) as number, grad: quadraticGrad.evaluate(scope) as number[] };
+    const absAx = math.multiply(absA, x.map(Math.abs)) as number[];
+    return {
+      loss: quadraticLoss.evaluate(scope) as number,
+      grad: quadraticGrad.evaluate(scope) as number[],
+      lossScale: absDot(x, absAx) / 2 + absDot(absB, x),
+      gradScale: maxAbs(absAx.map((v, i) => v + absB[i])),
+    };
   };
 }
 
 function maxAbs(values: readonly number[]): number {
   return values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+function sumAbs(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + Math.abs(v), 0);
+}
+
+/** sum |a_i b_i|: the size of the terms of dot(a, b). */
+function absDot(a: readonly number[], b: readonly number[]): number {
+  return a.reduce((sum, v, i) => sum + Math.abs(v * b[i]), 0);
 }
