@@ -3,12 +3,14 @@
 // registered inside it. Idempotent and quick when nothing changed: the venv is created once,
 // requirements are installed again only when requirements.txt changes (a hash stamp in .venv),
 // and the kernels are registered again only when their kernel.json does not name this checkout's
-// tslab. Run alone with `node scripts/setup-python.mjs`.
+// tslab. It also registers the git filter that commits notebooks without their outputs
+// (scripts/strip-notebook.mjs). Run alone with `node scripts/setup-python.mjs`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installNotebookFilter } from './strip-notebook.mjs';
 
 const MIN_PYTHON = [3, 9];
 const isWindows = process.platform === 'win32';
@@ -116,6 +118,8 @@ export async function setupPython(root) {
     const installed = installRequirements(root, paths);
     const registered = registerKernels(root, paths);
     writeLabSettings(paths);
+    // Notebooks saved from JupyterLab carry their outputs: git strips them on add.
+    installNotebookFilter(root);
     if (!existsSync(paths.jupyter)) throw new SetupError(`${paths.jupyter} is missing after installing requirements.txt; delete .venv and run npm run setup again.`);
     console.log(`python: .venv ready${installed || registered ? '' : ' (nothing changed)'}`);
     return paths;
