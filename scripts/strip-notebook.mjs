@@ -19,9 +19,11 @@ function sortKeys(value) {
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
 }
 
-/** The notebook without outputs, execution counts or run timings, written as nbformat writes it. */
+/** The notebook without outputs, execution counts, run timings or the kernel's version, written as nbformat writes it. */
 export function stripNotebook(text) {
   const notebook = JSON.parse(text);
+  // The kernel reports its TypeScript version on every run (tslab's 3.7.2 today): noise in a diff.
+  if (notebook.metadata?.language_info) delete notebook.metadata.language_info.version;
   for (const cell of notebook.cells ?? []) {
     if (cell.cell_type === 'code') {
       cell.outputs = [];
