@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The test suite, in the order a change is best judged: the unit tests (node's test runner), the
-// PyTorch parity checker over ../shared/golden, then the notebooks in quick mode and the browser test
-// of their HTML export. Ends with one line "tests: N passed, M failed" and a non-zero exit on failure.
+// PyTorch parity checker over ../shared/golden, then the notebooks in quick mode, the browser test
+// of their HTML export, and a notebook run in JupyterLab itself (test/jupyterlab.test.ts). Ends with
+// one line "tests: N passed, M failed" and a non-zero exit on failure.
 //   node scripts/run-tests.mjs [--skip-notebooks]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -45,7 +46,7 @@ function nodeTests(name, files, extraEnv = {}) {
 }
 
 const testFiles = readdirSync(join(root, 'test'))
-  .filter((f) => /\.test\.ts$/.test(f) && f !== 'browser.test.ts')
+  .filter((f) => /\.test\.ts$/.test(f) && !['browser.test.ts', 'jupyterlab.test.ts'].includes(f))
   .sort()
   .map((f) => join('test', f));
 nodeTests('unit tests', testFiles);
@@ -64,6 +65,8 @@ if (!skipNotebooks && existsSync(join(root, 'scripts', 'notebooks.mjs'))) {
   if (notebooksOk && existsSync(join(root, 'test', 'browser.test.ts'))) {
     nodeTests('browser test of the exported HTML', ['test/browser.test.ts'], { FUN_OPTIM_QUICK: '1' });
   }
+  // After the notebooks stage, which has built dist/ (the notebooks import it).
+  if (notebooksOk) nodeTests('JupyterLab: a notebook run in the real UI', ['test/jupyterlab.test.ts'], { FUN_OPTIM_QUICK: '1' });
 }
 
 console.log(`\n${timings.join('\n')}`);

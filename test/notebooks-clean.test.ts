@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..');
 const notebookDir = join(root, 'notebooks');
-const notebooks = readdirSync(notebookDir).filter((name) => name.endsWith('.ipynb')).sort();
+const notebooks = readdirSync(notebookDir).filter((name) => /^\d\d-.*\.ipynb$/.test(name)).sort();
 const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
 const strip = (text: string) => {
   const run = spawnSync(process.execPath, ['scripts/strip-notebook.mjs'], { cwd: root, input: text, encoding: 'utf8' });
