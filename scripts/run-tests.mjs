@@ -53,7 +53,7 @@ nodeTests('unit tests', testFiles);
 
 const parityChecker = resolve(root, '..', 'shared', 'parity', 'check.mjs');
 let parityOk = existsSync(parityChecker);
-if (parityOk) parityOk = stage('PyTorch parity (../shared/golden)', process.execPath, ['--import', 'tsx', parityChecker]);
+if (parityOk) parityOk = stage('PyTorch parity (../shared/golden)', process.execPath, ['--import', 'tsx', parityChecker, resolve(root, '..', 'shared', 'golden', 'torch-optim.json'), resolve(root, '..', 'shared', 'golden', 'torch-extras.json')]);
 else console.log(`\n=== PyTorch parity: FAILED, ${parityChecker} is missing (the golden data and its checker live in shared/ beside the project)`);
 if (parityOk) tally.passed += 1;
 else tally.failed += 1;
