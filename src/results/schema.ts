@@ -8,7 +8,7 @@ import { parameterLayouts } from '../train/parameters';
 
 const count = (min: number) => z.number().int().min(min);
 
-const optionValueSchema = z.union([z.number(), z.boolean(), z.string(), z.null(), z.array(z.number()).readonly()]);
+const optionValueSchema = z.union([z.number(), z.boolean(), z.string(), z.null(), z.array(z.number().nullable()).readonly()]);
 
 export const trainConfigSchema = z.object({
   dataset: z.enum(datasetNames),
