@@ -81,7 +81,7 @@ describe('settings are checked as PyTorch checks them', () => {
     ['adafactor', { eps: [null, -1e-3] }, /epsilon2 should be >= 0 but is: -0.001$/],
     ['adafactor', { d: 0.5 }, /Clipping threshold d should be >= 1 but is: 0.5$/],
     ['adafactor', { weightDecay: -0.1 }, /weight_decay should be >= 0 but is: -0.1$/],
-    ['adafactor', { eps: [1e-3, null] }, /'eps' must be 2 finite numbers \(null allowed where the default \[null,0.001\] has it\)/],
+    ['adafactor', { eps: [1e-3, null] }, /'eps' must be 2 finite numbers or null where allowed \(index 0\)/],
     ['adafactor', { eps: [null] }, /'eps' must be 2 finite numbers/],
     ['muon', { momentum: -0.1 }, /momentum should be >= 0 but is: -0.1$/],
     ['muon', { weightDecay: -0.1 }, /weight decay should be >= 0 but is: -0.1$/],
@@ -153,7 +153,11 @@ describe('Newton-Schulz', () => {
 /** A small regression network: two dense kernels (2-D) and two biases (1-D). */
 function denseModel(): tf.Sequential {
   return tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [2], units: 16, activation: 'tanh' }), tf.layers.dense({ units: 1 })],
+    // Seeded initial weights: the trajectory (and so the check below) is the same on every run.
+    layers: [
+      tf.layers.dense({ inputShape: [2], units: 16, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
   });
 }
 
@@ -170,7 +174,8 @@ describe('drop-in for tfjs-layers', () => {
   test('Adafactor trains a small model with model.compile + model.fit', async () => {
     const model = denseModel();
     const optimizer = createOptimizer('adafactor', { lr: 0.05 });
-    const losses = await fitLosses(model, optimizer, 20);
+    // Adafactor's relative step is also capped by 1/sqrt(t): it needs more steps than Adam here.
+    const losses = await fitLosses(model, optimizer, 60);
     assert.ok(losses.at(-1)! < losses[0] * 0.8, `${losses[0]} -> ${losses.at(-1)}`);
     model.dispose();
     optimizer.dispose();

@@ -17,7 +17,7 @@ const defaultsOf = (name: (typeof optimizerNames)[number]) => {
 };
 
 /** PyTorch's options whose default is None, which take null. */
-const takesNull: Record<string, string[]> = { lbfgs: ['maxEval', 'lineSearchFn'] };
+const takesNull: Record<string, string[]> = { lbfgs: ['maxEval', 'lineSearchFn'], muon: ['adjustLrFn'] };
 
 describe('every option refuses null, undefined and other types', () => {
   for (const name of optimizerNames) {

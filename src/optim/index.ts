@@ -1,6 +1,8 @@
 // The optimizer library: every torch.optim optimizer as a tf.Optimizer, created by PyTorch's name.
 import * as tf from '@tensorflow/tfjs-core';
 import { OptimizerOptionError } from './options';
+import type { ParamGroupSpec } from './param-groups';
+import type { SchedulableOptimizer } from './lr-scheduler';
 import { SGD } from './sgd';
 import { Adagrad } from './adagrad';
 import { Adadelta } from './adadelta';
@@ -57,7 +59,11 @@ export const optimizers = {
 
 export type OptimizerName = keyof typeof optimizers;
 export type OptimizerOf<N extends OptimizerName> = InstanceType<(typeof optimizers)[N]>;
-export type OptionsOf<N extends OptimizerName> = NonNullable<ConstructorParameters<(typeof optimizers)[N]>[0]>;
+type ConstructorOptions<N extends OptimizerName> = NonNullable<ConstructorParameters<(typeof optimizers)[N]>[0]>;
+/** An optimizer's options, with `paramGroups` whose entries override them for their variables. */
+export type OptionsOf<N extends OptimizerName> = ConstructorOptions<N> & {
+  paramGroups?: Array<ParamGroupSpec<Omit<ConstructorOptions<N>, 'paramGroups'>>>;
+};
 export const optimizerNames = Object.keys(optimizers) as OptimizerName[];
 
 /** Turns 'SparseAdam', 'sparse_adam' or 'sparse-adam' into 'sparseadam'; throws for unknown names. */
@@ -75,7 +81,8 @@ export function optimizerName(name: string): OptimizerName {
  * `createOptimizer('sgd', {lr: 0.01, momentum: 0.5})`. Unknown names and options throw.
  */
 export function createOptimizer<N extends OptimizerName>(name: N, options?: OptionsOf<N>): OptimizerOf<N>;
-export function createOptimizer(name: string, options?: Record<string, unknown>): tf.Optimizer;
+// Every registered optimizer has param groups, so a scheduler takes what either overload returns.
+export function createOptimizer(name: string, options?: Record<string, unknown>): tf.Optimizer & SchedulableOptimizer;
 export function createOptimizer(name: string, options: Record<string, unknown> = {}): tf.Optimizer {
   const Optimizer = optimizers[optimizerName(name)] as unknown as new (o: Record<string, unknown>) => tf.Optimizer;
   return new Optimizer(options);

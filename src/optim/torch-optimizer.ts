@@ -510,10 +510,10 @@ export abstract class TorchOptimizer<O extends BaseOptions> extends OptimizerBas
       if (grad.dtype !== variable.dtype) {
         throw new Error(`${where}: the gradient for '${name}' is ${grad.dtype}, but the variable is ${variable.dtype}; nothing was updated.`);
       }
-      const group = this.groupFor(variable);
-      this.rule.checkParam?.(variable, group.options);
-      work.push({ variable, grad, group });
+      work.push({ variable, grad, group: this.groupFor(variable) });
     }
+    // The rule's own refusals (Muon's 2-D rule) come once every name and shape is known to be good.
+    for (const { variable, group } of work) this.rule.checkParam?.(variable, group.options);
     return work;
   }
 
