@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The test suite, in the order a change is best judged: the unit tests (node's test runner), the
+// The test suite, in the order a change is best judged: strict type checking, the unit tests (node's test runner), the
 // PyTorch parity checker over ../shared/golden, then the notebooks in quick mode, the browser test
 // of their HTML export, and a notebook run in JupyterLab itself (test/jupyterlab.test.ts). Ends with
 // one line "tests: N passed, M failed" and a non-zero exit on failure.
@@ -44,6 +44,11 @@ function nodeTests(name, files, extraEnv = {}) {
   tally.passed += counts.passed;
   tally.failed += counts.failed + (ok || counts.failed > 0 ? 0 : 1);
 }
+
+// Strict TypeScript over everything (src, tests, benchmarks, scripts): tsx runs code without checking types.
+const typesOk = stage('typecheck (tsc --noEmit, strict)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']);
+if (typesOk) tally.passed += 1;
+else tally.failed += 1;
 
 const testFiles = readdirSync(join(root, 'test'))
   .filter((f) => /\.test\.ts$/.test(f) && !['browser.test.ts', 'jupyterlab.test.ts'].includes(f))

@@ -3,6 +3,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-node';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { backendReady } from './helpers';
 import { clipGradNorm, clipGradValue, createOptimizer, optimizerNames, TorchOptimizer } from '../src/optim';
 
@@ -23,7 +24,7 @@ describe('all or nothing', () => {
       const v = variables();
       const optimizer = createOptimizer(name, { lr: 0.1 }) as TorchOptimizer<{ lr: number }>;
       const good = tf.tensor1d([0.1, 0.2, 0.3]);
-      const cases: Array<[tf.NamedTensorMap | tf.NamedTensor[], RegExp]> = [
+      const cases: Array<[tf.NamedTensorMap | NamedTensor[], RegExp]> = [
         [{ [v.a.name]: good, nope: tf.tensor1d([1]) }, /no variable named 'nope'/],
         [{ [v.a.name]: good, [v.b.name]: tf.scalar(1) }, new RegExp(`the gradient for '${v.b.name}' has shape \\[\\], but the variable has shape \\[2,2\\]`)],
         [{ [v.b.name]: tf.ones([2, 2]), [v.a.name]: tf.tensor1d([1]) }, /has shape \[1\], but the variable has shape \[3\]; they must be equal/],

@@ -374,6 +374,24 @@ describe('Schedule-Free AdamW: train and eval modes', () => {
     }
   });
 
+  test("eval() and train() use each param group's own beta1", () => {
+    // The first variable in a group with beta1 0.5, the rest at 0.8: x = (y - (1 - beta1) z) / beta1 per group.
+    // (The next scheduleFree() names its variables extra_sf_<serial>_p<i>.)
+    const sf = scheduleFree(4, { lr: 0.05, betas: [0.8, 0.999], paramGroups: [{ params: [`extra_sf_${serial}_p0`], betas: [0.5, 0.999] }, {}] });
+    try {
+      const y = sf.read();
+      const z = sf.vars.map((v) => Array.from(sf.optimizer.stateFor(v.name)!.tensors.z.dataSync()));
+      const beta1 = [0.5, 0.8];
+      const x = y.map((values, i) => values.map((yj, j) => (yj - (1 - beta1[i]) * z[i][j]) / beta1[i]));
+      sf.optimizer.eval();
+      assert.ok(closeValues(sf.read(), x), 'each group evaluates at its own average');
+      sf.optimizer.train();
+      assert.ok(closeValues(sf.read(), y), 'and goes back to its own y');
+    } finally {
+      sf.dispose();
+    }
+  });
+
   test('a step in eval mode is refused with the reference\'s message, and changes nothing', () => {
     const sf = scheduleFree(3);
     try {

@@ -23,7 +23,7 @@ function layer() {
   return { kernel, bias, grads, dispose: () => tf.dispose([kernel, bias]) };
 }
 
-type Opt = TorchOptimizer<{ lr: number }> & { paramGroups: Array<Record<string, unknown>> };
+type Opt = Omit<TorchOptimizer<{ lr: number }>, 'paramGroups'> & tf.Optimizer & { paramGroups: Array<Record<string, unknown>> };
 const make = (name: string, options: Record<string, unknown>) => createOptimizer(name, options) as unknown as Opt;
 
 function run(optimizer: tf.Optimizer, l: ReturnType<typeof layer>, steps: number, before?: (t: number) => void) {
@@ -243,11 +243,11 @@ describe('groups in the config and in saved state', () => {
     original.paramGroups[1].betas = [0.8, 0.9];
     original.paramGroups[1].initialLr = 0.05;
     const saved = (await original.getWeights()).map(({ name, tensor }) => ({ name, tensor: tensor.clone() }));
-    const atSave = [l.kernel.clone(), l.bias.clone()];
+    const atSave = { kernel: l.kernel.clone(), bias: l.bias.clone() };
     const continued = run(original, l, 3);
 
-    l.kernel.assign(atSave[0]);
-    l.bias.assign(atSave[1]);
+    l.kernel.assign(atSave.kernel);
+    l.bias.assign(atSave.bias);
     const restored = make('adamw', options);
     await restored.setWeights(saved);
     assert.deepEqual(restored.paramGroups.map((g) => ({ ...g, params: undefined })), original.paramGroups.map((g) => ({ ...g, params: undefined })));
@@ -256,7 +256,7 @@ describe('groups in the config and in saved state', () => {
 
     const oneGroup = make('adamw', { lr: 0.05 });
     await assert.rejects(oneGroup.setWeights(saved), /saved with 2 param group\(s\), this optimizer has 1/);
-    tf.dispose([...atSave, ...saved.map((w) => w.tensor)]);
+    tf.dispose([atSave.kernel, atSave.bias, ...saved.map((w) => w.tensor)]);
     [original, restored, oneGroup].forEach((o) => o.dispose());
     l.dispose();
   });

@@ -3,6 +3,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-node';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { backendReady } from './helpers';
 import { createOptimizer, LBFGS } from '../src/optim';
 
@@ -44,10 +45,10 @@ describe('refused restores change nothing', () => {
     const target = await trained('adam', { lr: 0.1, amsgrad: true });
     const before = await snapshot(target.optimizer);
     const slot = (s: string) => saved.findIndex((w) => w.name === `${v.name}/${s}`);
-    const replaced = (i: number, w: tf.NamedTensor) => saved.map((x, j) => (j === i ? w : x));
+    const replaced = (i: number, w: NamedTensor) => saved.map((x, j) => (j === i ? w : x));
     const wrongShape = tf.zeros([3, 2]);
     const wrongDtype = tf.zeros([2, 3], 'int32');
-    const cases: Array<[tf.NamedTensor[], RegExp]> = [
+    const cases: Array<[NamedTensor[], RegExp]> = [
       [saved.filter((_, i) => i !== slot('maxExpAvgSq')), /state for '.*' lacks slot 'maxExpAvgSq' \(Adam keeps expAvg, expAvgSq, maxExpAvgSq/],
       [replaced(slot('expAvg'), { name: `${v.name}/expAvg`, tensor: wrongShape }), /has slot 'expAvg' of shape \[3,2\], expected \[2,3\]/],
       [replaced(slot('expAvg'), { name: `${v.name}/expAvg`, tensor: wrongDtype }), /has slot 'expAvg' of dtype int32, expected float32/],
@@ -77,8 +78,8 @@ describe('refused restores change nothing', () => {
     const x = tf.variable(tf.tensor1d([-1.2, 1, 0.5]));
     const f = () => tf.sum(tf.square(tf.sub(x, 1))) as tf.Scalar;
     const optimizer = new LBFGS({ maxIter: 3 });
-    tf.dispose(optimizer.minimize(f, true, [x]));
-    tf.dispose(optimizer.minimize(f, true, [x]));
+    tf.dispose(optimizer.minimize(f, true, [x]) ?? []);
+    tf.dispose(optimizer.minimize(f, true, [x]) ?? []);
     const saved = await optimizer.getWeights();
     const short = tf.zeros([2]);
     const bad = saved.map((w) => (w.name === 'lbfgs/d' ? { name: w.name, tensor: short } : w));

@@ -113,22 +113,26 @@ export class AdamWScheduleFree extends TorchOptimizer<AdamWScheduleFreeOptions> 
   /** Puts x, the average to evaluate, in the parameters (y + (1 - 1/beta1)(z - y)); nothing if already in eval mode. */
   eval(): void {
     if (!this.inTrainMode) return;
-    this.moveTowardsZ(1 / this.settings.betas[0]);
+    this.moveTowardsZ((beta1) => 1 / beta1);
     this.inTrainMode = false;
   }
 
   /** Puts y, the point to take gradients at, back in the parameters (x + (1 - beta1)(z - x)); nothing if already in train mode. */
   train(): void {
     if (this.inTrainMode) return;
-    this.moveTowardsZ(this.settings.betas[0]);
+    this.moveTowardsZ((beta1) => beta1);
     this.inTrainMode = true;
   }
 
-  /** p <- lerp(p, z, 1 - decay) for every parameter that has taken a step (the others have no z yet). */
-  private moveTowardsZ(decay: number): void {
+  /**
+   * p <- lerp(p, z, 1 - decay) for every parameter that has taken a step (the others have no z yet),
+   * with decay a function of the beta1 of the parameter's group, as schedulefree reads it per group.
+   */
+  private moveTowardsZ(decayFor: (beta1: number) => number): void {
     for (const name of this.statefulVariableNames) {
       const param = findVariable(name);
       const { z } = this.stateFor(name)!.tensors;
+      const decay = decayFor(this.groupFor(param).options.betas[0]);
       tf.tidy(() => param.assign(movingAverage(param, z, decay)));
     }
   }

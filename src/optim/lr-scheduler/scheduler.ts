@@ -3,6 +3,7 @@
 // `initialLr` and `baseLrs`, `lastEpoch`, the first step made by the constructor, `getLastLr()`, and
 // state saving that a restored scheduler continues from exactly.
 import { OptimizerOptionError, OptionRecord, check, resolveOptions } from '../options';
+import { SCHEDULER_KEYS } from '../param-groups';
 
 /** One param group as a scheduler sees it: `lr` and whatever else the optimizer keeps there. */
 export type SchedulerGroup = Record<string, unknown>;
@@ -35,8 +36,8 @@ export interface SchedulerState {
   groups?: JsonObject[];
 }
 
-/** The keys of a param group that schedulers write, besides momentum and betas (camelCase of torch's). */
-const SCHEDULER_GROUP_KEYS = ['lr', 'initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum', 'swaLr'];
+/** The keys of a param group that schedulers write, besides momentum and betas: lr and the groups' scheduler keys. */
+const SCHEDULER_GROUP_KEYS = ['lr', ...SCHEDULER_KEYS];
 
 /** What every scheduler offers, whatever its kind. */
 export abstract class Scheduler {
