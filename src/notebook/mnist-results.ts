@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { configFor, TrainRequest } from '../train/config';
 import { committedRuns, describeTraining, PlannedRun } from '../train/run-plan';
 import { notebookRuns, trainCommand } from '../train/notebook-runs';
-import { defaultRunFile, describeExisting, existingRun, findFinishedRuns, perEpoch, RunRecord, RUNS_DIR, sameConfig, sweepEntryOf, TrainConfig } from '../results';
+import { defaultRunFile, describeExisting, existingRun, finishedRunsOf, perEpoch, RunRecord, sameConfig, sweepEntryOf, TrainConfig } from '../results';
 import { runTraining } from '../train/run';
 import { useBackend } from '../backend';
 import { MetricRecord, readMetricRecords } from './metric-records';
@@ -88,10 +88,10 @@ async function smokeTest(label: string, request: TrainRequest): Promise<SmokeTes
  */
 export async function mnistResults(requests: MnistRequest[]): Promise<MnistRuns> {
   const result: MnistRuns = { records: [], runs: {}, missing: [] };
-  const runsDir = path.join(projectRoot, RUNS_DIR);
+  const committed = committedRuns(projectRoot);
   const found = requests.map(({ label, ...request }) => {
     const config = configFor(request);
-    return { name: label ?? request.optimizer, request, config, runs: findFinishedRuns(config, runsDir) };
+    return { name: label ?? request.optimizer, request, config, runs: finishedRunsOf(config, committed) };
   });
   const absent = found.filter(({ runs }) => runs.length === 0);
   if (absent.length > 0 && quick) {
@@ -108,7 +108,7 @@ export async function mnistResults(requests: MnistRequest[]): Promise<MnistRuns>
       config,
       file: path.relative(projectRoot, runFileFor(name, config)),
     }));
-    console.log(`mnistResults: not in outputs/runs, so trained now: ${describeTraining(plan, committedRuns(projectRoot)).join('\n')}`);
+    console.log(`mnistResults: not in outputs/runs, so trained now: ${describeTraining(plan, committed).join('\n')}`);
     const unlisted = absent.filter(({ config }) => !isCommittedKind(config));
     if (unlisted.length > 0) {
       console.log(`(${unlisted.map(({ name }) => name).join(', ')}: not in src/train/notebook-runs.ts, so npm start does not train it ahead; list it there.)`);

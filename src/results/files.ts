@@ -128,16 +128,24 @@ export function describeExisting(file: string, existing: ExistingRun): string {
 }
 
 /**
- * The finished runs in `folder` whose config equals `config` apart from the seed (every seed found),
- * whatever their file names, by seed. [] when the folder is missing; a file there that is not a run
- * record throws (RunRecordError, naming it).
+ * Every run record in `folder` (a file there that is not a run record throws a RunRecordError
+ * naming it); [] when the folder is missing.
  */
-export function findFinishedRuns(config: TrainConfig, folder: string): RunRecord[] {
+export function readRunFolder(folder: string): RunRecord[] {
   if (!fs.existsSync(folder)) return [];
   return fs
     .readdirSync(folder)
     .filter((file) => file.endsWith('.json'))
-    .map((file) => readRunRecord(path.join(folder, file)))
+    .sort()
+    .map((file) => readRunRecord(path.join(folder, file)));
+}
+
+/**
+ * The finished runs among `records` whose config equals `config` apart from the seed (every seed
+ * found, whatever their file names), by seed.
+ */
+export function finishedRunsOf(config: TrainConfig, records: RunRecord[]): RunRecord[] {
+  return records
     .filter((run) => sameConfig({ ...run.config, seed: config.seed }, config) && run.epochs.length === config.epochs)
     .sort((a, b) => a.config.seed - b.config.seed);
 }

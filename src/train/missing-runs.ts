@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   reader.refuseUnknown();
   const installed = datasetNames.filter(datasetInstalled);
   const committed = committedRuns(projectRoot);
-  const missing = missingRuns(plannedRuns(installed), projectRoot);
+  const missing = missingRuns(plannedRuns(installed), projectRoot, committed);
   if (json) {
     const rows = missing.map((run) => ({
       label: run.label,

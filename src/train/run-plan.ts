@@ -4,11 +4,10 @@
 // mnistResults print this before they train anything.
 import * as path from 'node:path';
 import { DatasetName, datasetFiles, datasets } from '../data/datasets';
-import { defaultRunFile, existingRun, findFinishedRuns, readRunRecord, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
+import { defaultRunFile, existingRun, finishedRunsOf, readRunFolder, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
 import { configFor, TrainConfig } from './config';
 import { notebookRuns } from './notebook-runs';
 import { SWEEP_EPOCHS } from './setups';
-import * as fs from 'node:fs';
 
 /** The training images of MNIST and Fashion-MNIST alike. */
 const TRAINING_IMAGES = 60000;
@@ -55,23 +54,17 @@ export function plannedRuns(sweepDatasets: DatasetName[]): PlannedRun[] {
  * (that is the file the sweep reuses); a notebook's run wherever mnistResults finds it (any file in
  * outputs/runs with its config).
  */
-export function missingRuns(plan: PlannedRun[], projectRoot: string): PlannedRun[] {
-  const runsDir = path.join(projectRoot, RUNS_DIR);
+export function missingRuns(plan: PlannedRun[], projectRoot: string, committed: RunRecord[] = committedRuns(projectRoot)): PlannedRun[] {
   return plan.filter((run) =>
     run.source === 'sweep'
       ? existingRun(path.join(projectRoot, run.file), run.config).kind !== 'finished'
-      : findFinishedRuns(run.config, runsDir).filter((found) => found.config.seed === run.config.seed).length === 0,
+      : !finishedRunsOf(run.config, committed).some((found) => found.config.seed === run.config.seed),
   );
 }
 
 /** Every run record in outputs/runs (the measured times the estimates come from). */
 export function committedRuns(projectRoot: string): RunRecord[] {
-  const runsDir = path.join(projectRoot, RUNS_DIR);
-  if (!fs.existsSync(runsDir)) return [];
-  return fs
-    .readdirSync(runsDir)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => readRunRecord(path.join(runsDir, file)));
+  return readRunFolder(path.join(projectRoot, RUNS_DIR));
 }
 
 export interface TimeEstimate {
