@@ -51,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
     const skipped = datasetNames.filter((name) => !installed.includes(name));
     if (skipped.length > 0) console.log(`not installed, so not planned: ${skipped.join(', ')} (see npm run train -- --help, --data-dir)`);
     for (const line of describeTraining(missing, committed)) console.log(line);
+    if (missing.length > 0) {
+      console.log('each alone (npm start trains them all: the sweep\'s by npm run sweep, the notebooks\' own here):');
+      for (const run of missing) console.log(`  ${trainCommand(run.config)}`);
+    }
   }
   if (!train) return 0;
   const own = missing.filter((run) => run.source !== 'sweep');
