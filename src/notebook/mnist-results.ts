@@ -12,6 +12,7 @@ import { notebookRuns, trainCommand } from '../train/notebook-runs';
 import { defaultRunFile, describeExisting, existingRun, finishedRunsOf, perEpoch, RunRecord, sameConfig, sweepEntryOf, TrainConfig } from '../results';
 import { runTraining } from '../train/run';
 import { useBackend } from '../backend';
+import { datasets } from '../data/datasets';
 import { MetricRecord, readMetricRecords } from './metric-records';
 import { showMarkdown } from './markdown';
 import { quick } from './quick';
@@ -73,7 +74,7 @@ async function smokeTest(label: string, request: TrainRequest): Promise<SmokeTes
   const [epoch] = record.epochs;
   const result = { label, images: SMOKE_TEST_IMAGES, epochs: 1, seconds: epoch.train_seconds, testAcc: epoch.test_acc, testLoss: epoch.test_loss };
   showMarkdown(
-    `*Smoke test (quick mode):* ${label} trained for ${result.epochs} epoch on the first ${result.images} training images in ` +
+    `*Smoke test (quick mode):* ${label} trained for ${result.epochs} epoch on the first ${result.images} ${datasets[config.dataset].title} training images in ` +
       `${result.seconds.toFixed(1)} s, not saved; test accuracy ${result.testAcc.toFixed(4)}, test loss ${result.testLoss.toFixed(4)}. ` +
       'It only checks that training runs here; the figures and tables draw the committed runs.',
   );
