@@ -69,7 +69,8 @@ async function openPage(browser: Browser, file: string): Promise<{ page: Page; p
   page.on('requestfailed', (request) => {
     if (request.url().startsWith('file://')) problems.failedLoads.push(`${request.url()} (${request.failure()?.errorText})`);
   });
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  // Loading MathJax and plotly.js takes seconds; on a loaded 2-core machine well over the 30 s default.
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 120_000 });
   return { page, problems };
 }
 
@@ -103,19 +104,16 @@ interface TraceShape {
 
 /** What each drawn figure holds, read from Plotly's graph divs (gd.data). */
 function figureTraces(page: Page): Promise<TraceShape[][]> {
+  // No named functions inside: tsx's esbuild would wrap them in a __name helper the page lacks.
   return page.locator('.fwo-plotly').evaluateAll((divs) =>
     divs.map((div) =>
       ((div as unknown as { data?: Array<Record<string, unknown>> }).data ?? []).map((trace) => {
-        const lengthOf = (key: string) => {
-          const value = trace[key] as ArrayLike<unknown> | undefined;
-          return value && typeof value === 'object' && 'length' in value ? value.length : 0;
-        };
-        return {
-          type: String(trace.type ?? 'scatter'),
-          mode: String(trace.mode ?? ''),
-          name: String(trace.name ?? ''),
-          points: Math.max(lengthOf('x'), lengthOf('y'), lengthOf('z'), lengthOf('values')),
-        };
+        let points = 0;
+        for (const key of ['x', 'y', 'z', 'values']) {
+          const value = trace[key] as { length?: unknown } | undefined;
+          if (value && typeof value === 'object' && typeof value.length === 'number') points = Math.max(points, value.length);
+        }
+        return { type: String(trace.type ?? 'scatter'), mode: String(trace.mode ?? ''), name: String(trace.name ?? ''), points };
       }),
     ),
   );
