@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The main job (`npm start`): train every optimizer on MNIST and Fashion-MNIST (the sweep reuses any
-// finished run in outputs/runs, so only what is missing is trained), then execute the notebooks and
-// export them to outputs/html. FUN_OPTIM_QUICK=1 makes it a few-minute smoke run of the same path.
+// The main job (`npm start`): say which runs the full-mode notebooks need are missing from
+// outputs/runs and about how long they take, train only those (the sweep's on MNIST and
+// Fashion-MNIST, then the notebooks' own), then execute the notebooks and export them to
+// outputs/html. FUN_OPTIM_QUICK=1 trains nothing but the notebooks' smoke tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,16 +22,29 @@ function step(title, args) {
   console.log(`=== ${title}: ${((Date.now() - started) / 60000).toFixed(1)} min`);
 }
 
+/** The runs the full-mode notebooks need that outputs/runs lacks (src/train/missing-runs.ts --json). */
+function missingRuns() {
+  const result = spawnSync(process.execPath, [tsx, 'src/train/missing-runs.ts', '--json'], { cwd: root, encoding: 'utf8', env: process.env });
+  if (result.status !== 0) {
+    console.error(`Could not list the missing runs (src/train/missing-runs.ts, exit ${result.status}):\n${result.stderr}`);
+    process.exit(result.status ?? 1);
+  }
+  return JSON.parse(result.stdout);
+}
+
 if (quick) {
   // The sweep's run files are the committed results: a quick run must not replace them.
-  console.log('\nquick mode: no sweep (the notebooks train small runs of their own and keep them out of outputs/runs)');
+  console.log('\nquick mode: nothing trained here (the notebooks draw the committed runs and train one small smoke-test run each, not saved)');
 } else {
-  step('MNIST: every optimizer', [tsx, 'src/train/sweep.ts', '--dataset', 'mnist']);
-  if (existsSync('/usr/share/datasets/fashion-mnist')) {
-    step('Fashion-MNIST: every optimizer', [tsx, 'src/train/sweep.ts', '--dataset', 'fashion']);
-  } else {
-    console.log('\nFashion-MNIST is not installed (Debian package dataset-fashion-mnist): skipping its sweep.');
+  // Said before anything trains: how many runs are missing, and about how long they take.
+  step('runs the notebooks need that outputs/runs lacks', [tsx, 'src/train/missing-runs.ts']);
+  const { datasets, missing } = missingRuns();
+  for (const dataset of ['mnist', 'fashion']) {
+    const title = dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST';
+    if (!datasets.includes(dataset)) console.log(`\n${title} is not installed${dataset === 'fashion' ? ' (Debian package dataset-fashion-mnist)' : ''}: skipping its sweep.`);
+    else if (missing.some((run) => run.source === 'sweep' && run.dataset === dataset)) step(`${title}: the sweep's missing runs`, [tsx, 'src/train/sweep.ts', '--dataset', dataset]);
   }
+  if (missing.some((run) => run.source !== 'sweep')) step("the notebooks' own missing runs", [tsx, 'src/train/missing-runs.ts', '--train-notebook-runs']);
 }
 if (!quick) step('figures for the README: outputs/figures', [tsx, 'scripts/figures.ts']);
 step('notebooks: execute and export to outputs/html', ['scripts/notebooks.mjs']);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jupyterEnv, setupPython } from './setup-python.mjs';
+import { indexPage, indexSections, readIndexData } from './notebook-export/index-page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const notebookDir = path.join(root, 'notebooks');
@@ -17,7 +18,8 @@ const notebookDir = path.join(root, 'notebooks');
 const outputsDir = process.env.FUN_OPTIM_QUICK === '1' ? path.join(root, 'outputs', 'quick') : path.join(root, 'outputs');
 const executedDir = path.join(outputsDir, 'notebooks');
 const htmlDir = path.join(outputsDir, 'html');
-const templateFile = path.join(root, '.cache', 'nbconvert', 'fun-with-optimizers.html.j2');
+// The exported pages' template and the index page's summaries live in scripts/notebook-export/.
+const templateFile = path.join(root, 'scripts', 'notebook-export', 'fun-with-optimizers.html.j2');
 const NOTEBOOK_NAME = /^(\d\d)-[\w.-]+\.ipynb$/;
 const CELL_TIMEOUT_S = 3600; // nbclient's default (30 s) is far too short for training cells
 
@@ -29,56 +31,6 @@ const assets = [
   { from: 'mathjax/es5/tex-svg-full.js', to: 'mathjax/tex-svg-full.js', install: 'mathjax@3.2.2 (a devDependency)' },
 ];
 
-// nbconvert's lab template, made offline: no require.js or mermaid from a CDN, a local MathJax 3
-// (SVG output: one file, no web fonts) instead of MathJax 2 from a CDN, and Plotly figures
-// (application/vnd.plotly.v1+json, which nbconvert cannot render) drawn with the local plotly.js.
-const template = String.raw`{%- extends 'lab/index.html.j2' -%}
-{#- Written by scripts/notebooks.mjs; edit it there. -#}
-
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-
-{%- block html_head_js_mathjax -%}
-<script>
-window.MathJax = {
-  tex: {
-    inlineMath: [['$', '$'], ['\\(', '\\)']],
-    displayMath: [['$$', '$$'], ['\\[', '\\]']],
-    processEscapes: true,
-    processEnvironments: true,
-    // An undefined macro is an error box, not quiet red text, so that a typo cannot pass unseen.
-    packages: { '[-]': ['noundefined'] },
-  },
-  svg: { fontCache: 'global' },
-};
-</script>
-<script src="assets/mathjax/tex-svg-full.js"></script>
-<script src="assets/plotly.js"></script>
-<style>
-.fwo-table { border-collapse: collapse; margin: 0.5em 0; font-size: var(--jp-content-font-size1, 14px); }
-.fwo-table caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-.fwo-table th, .fwo-table td { padding: 0.25em 0.8em; border-bottom: 1px solid #ddd; }
-.fwo-table thead th { border-bottom: 2px solid #999; }
-.fwo-plotly { width: 100%; }
-/* The lab template clips long code lines (overflow: hidden); wrap them instead. */
-.jp-InputArea pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-</style>
-{%- endblock html_head_js_mathjax -%}
-
-{% block data_priority scoped %}
-{%- if 'application/vnd.plotly.v1+json' in output.data -%}
-<div class="jp-OutputArea-output fwo-plotly" data-mime-type="application/vnd.plotly.v1+json"></div>
-<script>
-(function () {
-  var figure = {{ output.data['application/vnd.plotly.v1+json'] | json_dumps | replace('<', '\\u003c') }};
-  Plotly.newPlot(document.currentScript.previousElementSibling, figure.data, figure.layout || {}, figure.config || {});
-})();
-</script>
-{%- else -%}
-{{ super() }}
-{%- endif -%}
-{% endblock data_priority %}
-`;
 
 function parseArgs(argv) {
   const options = { only: undefined };
@@ -198,37 +150,15 @@ function copyAssets() {
   }
 }
 
-const escapeHtml = (text) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-
-/** outputs/html/index.html: every notebook that has an exported page, in order. */
+/** outputs/html/index.html: the exported notebooks in index.json's reading order, with their summaries. */
 function writeIndex(all) {
-  const entries = all
-    .filter((name) => existsSync(path.join(htmlDir, name.replace(/\.ipynb$/, '.html'))))
-    .map((name) => {
-      const title = titleOf(readNotebook(path.join(notebookDir, name)), name);
-      const href = encodeURI(name.replace(/\.ipynb$/, '.html'));
-      return `    <li><a href="${href}">${escapeHtml(title)}</a> <span class="file">${escapeHtml(name)}</span></li>`;
-    });
-  const page = `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Fun with optimizers: notebooks</title>
-  <style>
-    body { font-family: Helvetica, Arial, sans-serif; max-width: 46em; margin: 3em auto; padding: 0 1em; color: #222; }
-    li { margin: 0.5em 0; font-size: 1.1em; }
-    .file { color: #888; font-size: 0.8em; margin-left: 0.5em; }
-  </style>
-</head>
-<body>
-  <h1>Fun with optimizers</h1>
-  <p>torch.optim on TensorFlow.js, in TypeScript notebooks. Executed ${escapeHtml(new Date().toISOString().slice(0, 10))}${process.env.FUN_OPTIM_QUICK === '1' ? ' in quick mode (FUN_OPTIM_QUICK=1: small runs)' : ''}.</p>
-  <ol>
-${entries.join('\n')}
-  </ol>
-</body>
-</html>
-`;
+  const exported = new Map(
+    all
+      .filter((name) => existsSync(path.join(htmlDir, name.replace(/\.ipynb$/, '.html'))))
+      .map((name) => [name.replace(/\.ipynb$/, ''), titleOf(readNotebook(path.join(notebookDir, name)), name)]),
+  );
+  const sections = indexSections(readIndexData(), exported, (href) => existsSync(path.join(htmlDir, href)));
+  const page = indexPage(sections, { date: new Date().toISOString().slice(0, 10), quick: process.env.FUN_OPTIM_QUICK === '1' });
   writeFileSync(path.join(htmlDir, 'index.html'), page);
 }
 
@@ -237,8 +167,9 @@ async function main() {
   const started = performance.now();
   // The cheap checks first, so that a wrong argument or a missing package fails at once.
   const { all, selected } = listNotebooks(options.only);
-  for (const dir of [executedDir, htmlDir, path.dirname(templateFile)]) mkdirSync(dir, { recursive: true });
-  writeFileSync(templateFile, template);
+  readIndexData(); // a broken index.json fails now, not after an hour of notebooks
+  if (!existsSync(templateFile)) throw new NotebookError(`${path.relative(root, templateFile)} is missing: the HTML export needs it (restore it with git checkout).`);
+  for (const dir of [executedDir, htmlDir]) mkdirSync(dir, { recursive: true });
   copyAssets();
   const venv = await setupPython(root);
   buildLibrary();

@@ -1,7 +1,11 @@
 // The exported notebooks (outputs/html, written by `npm run notebooks`) opened in headless Chromium:
-// every Plotly figure has drawn, every equation is typeset by MathJax with no TeX left raw and no
-// TeX error, every table is there, the console stays clean, and no request leaves the machine
-// (everything that is not file:// is aborted and counted).
+// every Plotly figure has drawn and holds traces with data, no one-point line stands beside curves
+// (a figure mixing a 1-epoch run with 10-epoch ones), no debug line is among the outputs ("tensors
+// still allocated: 27"), every equation is typeset by MathJax with no TeX left raw and no TeX
+// error, every table is there, the console stays clean, and no request leaves the machine
+// (everything that is not file:// is aborted and counted). It checks whatever pages the last
+// `npm run notebooks` exported (`-- --only NN` exports one), in quick mode (FUN_OPTIM_QUICK=1,
+// outputs/quick/html) or full mode (outputs/html).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -65,7 +69,8 @@ async function openPage(browser: Browser, file: string): Promise<{ page: Page; p
   page.on('requestfailed', (request) => {
     if (request.url().startsWith('file://')) problems.failedLoads.push(`${request.url()} (${request.failure()?.errorText})`);
   });
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  // Loading MathJax and plotly.js takes seconds; on a loaded 2-core machine well over the 30 s default.
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 120_000 });
   return { page, problems };
 }
 
@@ -86,6 +91,55 @@ function rawTexOnPage(page: Page): Promise<string[]> {
     return found;
   });
 }
+
+/** Output text that is a leftover debug print, not part of the tutorial. */
+const DEBUG_LINES = [/tensors? still allocated/i, /\bnumTensors\b/, /\bnumBytes\b/, /^\s*debug\b/im];
+
+interface TraceShape {
+  type: string;
+  mode: string;
+  name: string;
+  points: number;
+}
+
+/** What each drawn figure holds, read from Plotly's graph divs (gd.data). */
+function figureTraces(page: Page): Promise<TraceShape[][]> {
+  // No named functions inside: tsx's esbuild would wrap them in a __name helper the page lacks.
+  return page.locator('.fwo-plotly').evaluateAll((divs) =>
+    divs.map((div) =>
+      ((div as unknown as { data?: Array<Record<string, unknown>> }).data ?? []).map((trace) => {
+        let points = 0;
+        for (const key of ['x', 'y', 'z', 'values']) {
+          const value = trace[key] as { length?: unknown } | undefined;
+          if (value && typeof value === 'object' && typeof value.length === 'number') points = Math.max(points, value.length);
+        }
+        return { type: String(trace.type ?? 'scatter'), mode: String(trace.mode ?? ''), name: String(trace.name ?? ''), points };
+      }),
+    ),
+  );
+}
+
+/** Problems with one figure's traces: none at all, a trace with no data, a one-point line beside curves. */
+function traceProblems(traces: TraceShape[]): string[] {
+  if (traces.length === 0) return ['no traces'];
+  const problems = traces.filter((t) => t.points === 0).map((t) => `trace '${t.name}' has no data`);
+  // Plotly draws a scatter trace without a mode as lines (with markers below 20 points).
+  const isLine = (t: TraceShape) => (t.type === 'scatter' || t.type === 'scattergl') && (t.mode === '' || t.mode.includes('lines'));
+  if (traces.some((t) => isLine(t) && t.points > 1)) {
+    problems.push(...traces.filter((t) => isLine(t) && t.points === 1).map((t) => `trace '${t.name}' is a one-point line beside curves`));
+  }
+  return problems;
+}
+
+test('the figure check flags empty figures and traces, and a one-point line beside curves, and nothing else', () => {
+  const line = (name: string, points: number, mode = 'lines'): TraceShape => ({ type: 'scatter', mode, name, points });
+  assert.deepEqual(traceProblems([]), ['no traces']);
+  assert.deepEqual(traceProblems([line('a', 10), line('b', 0)]), ["trace 'b' has no data"]);
+  assert.deepEqual(traceProblems([line('10 epochs', 10), line('1 epoch', 1, '')]), ["trace '1 epoch' is a one-point line beside curves"]);
+  assert.deepEqual(traceProblems([line('10 epochs', 10), line('the minimum', 1, 'markers')]), []);
+  assert.deepEqual(traceProblems([line('alone', 1)]), []);
+  assert.deepEqual(traceProblems([{ type: 'contour', mode: '', name: 'surface', points: 50 }, line('start', 1, 'markers+text')]), []);
+});
 
 const pages = existsSync(htmlDir) ? readdirSync(htmlDir).filter((name) => /^\d\d-.*\.html$/.test(name)).sort() : [];
 
@@ -111,11 +165,17 @@ if (!existsSync(htmlDir)) {
     await browser?.close();
   });
 
-  test('outputs/html/index.html links every exported notebook, in order', () => {
+  test('outputs/html/index.html links every exported notebook, in the reading order of scripts/notebook-export/index.json', async () => {
     assert.ok(pages.length > 0, 'outputs/html has no NN-*.html pages: run npm run notebooks');
     const index = readFileSync(path.join(htmlDir, 'index.html'), 'utf8');
-    const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => decodeURI(m[1]));
-    assert.deepEqual(links, pages);
+    const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => decodeURI(m[1])).filter((href) => /^\d\d-.*\.html$/.test(href));
+    const { readIndexData } = (await import(pathToFileURL(path.join(root, 'scripts', 'notebook-export', 'index-page.mjs')).href)) as {
+      readIndexData(): { sections: Array<{ notebooks: string[] }> };
+    };
+    const order = readIndexData().sections.flatMap((section) => section.notebooks.map((name) => `${name}.html`));
+    const rank = (page: string) => (order.includes(page) ? order.indexOf(page) : order.length);
+    assert.deepEqual(links, [...pages].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)));
+    assert.equal((index.match(/class="summary"/g) ?? []).length, pages.filter((page) => order.includes(page)).length, 'a summary per placed notebook');
   });
 
   for (const name of pages) {
@@ -139,6 +199,14 @@ if (!existsSync(htmlDir)) {
           await plots.nth(i).locator('.main-svg').first().waitFor({ state: 'attached', timeout: 20_000 });
           assert.ok((await plots.nth(i).locator('.plot-container .main-svg').count()) > 0, `figure ${i + 1} has no drawn SVG`);
         }
+
+        const figures = await figureTraces(page);
+        const figureProblems = figures.flatMap((traces, i) => traceProblems(traces).map((problem) => `figure ${i + 1}: ${problem}`));
+        assert.deepEqual(figureProblems, [], 'figures with no data, or a one-point line beside curves');
+
+        const outputText = await page.locator('.jp-OutputArea-output').allInnerTexts();
+        const debugLines = outputText.flatMap((text) => text.split('\n')).filter((line) => DEBUG_LINES.some((pattern) => pattern.test(line)));
+        assert.deepEqual(debugLines, [], 'debug lines among the outputs');
 
         assert.equal(await page.locator('.jp-OutputArea table').count(), expected.tables, 'tables shown');
 

@@ -23,7 +23,7 @@ export type { MetricRecord } from './metric-records';
 export { metricCurves } from './curves';
 export type { CurveOptions } from './curves';
 export { mnistResults, tutorialResults } from './mnist-results';
-export type { MnistRequest, MnistRuns } from './mnist-results';
+export type { MnistRequest, MnistRuns, SmokeTest } from './mnist-results';
 export { handVersusImplementation, implementationTrajectory } from './hand-comparison';
 export type { HandComparison } from './hand-comparison';
 export { metricTable } from './metric-table';

@@ -1,40 +1,49 @@
-// MNIST results for the notebooks: the finished runs in outputs/runs when they match the requested
-// configuration (the sweep's seeds, averaged per epoch), and a training run otherwise. In quick mode
-// (FUN_OPTIM_QUICK=1) a small run is trained and kept out of outputs/runs, so that CI exercises the
-// training path without touching the committed results. The tutorial's own published numbers come
-// from data/tutorial-results.csv (a copy of its tables).
-import { existsSync, readdirSync } from 'node:fs';
+// MNIST results for the notebooks: the committed runs in outputs/runs that match the requested
+// configuration (every seed found, averaged per epoch), in quick mode and in full mode alike, so
+// that every export draws the same real curves. Full mode trains what is missing, saying first
+// what and for about how long; quick mode (FUN_OPTIM_QUICK=1) trains nothing big: it reports a
+// missing run, and trains one small smoke-test run (1 epoch on 2000 images, not saved), shown on
+// its own and never among the records. The tutorial's own published numbers come from
+// data/tutorial-results.csv (a copy of its tables).
 import * as path from 'node:path';
 import { configFor, TrainRequest } from '../train/config';
-import { defaultRunFile, describeExisting, existingRun, perEpoch, readRunRecord, RunRecord, RUNS_DIR, sameConfig, TrainConfig } from '../results';
+import { committedRuns, describeTraining, PlannedRun } from '../train/run-plan';
+import { notebookRuns, trainCommand } from '../train/notebook-runs';
+import { defaultRunFile, describeExisting, existingRun, finishedRunsOf, perEpoch, RunRecord, sameConfig, sweepEntryOf, TrainConfig } from '../results';
 import { runTraining } from '../train/run';
 import { useBackend } from '../backend';
+import { datasets } from '../data/datasets';
 import { MetricRecord, readMetricRecords } from './metric-records';
+import { showMarkdown } from './markdown';
 import { quick } from './quick';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
-const QUICK_LIMIT = 2000;
+const SMOKE_TEST_IMAGES = 2000;
 
 export interface MnistRequest extends TrainRequest {
   /** The name of the curve (default: the optimizer's name). */
   label?: string;
 }
 
-export interface MnistRuns {
-  /** Per-epoch means over the runs found (or the one trained): test_loss, test_acc, train_loss. */
-  records: MetricRecord[];
-  /** The runs behind them, per label. */
-  runs: Record<string, RunRecord[]>;
+/** Quick mode's small training run: it checks that training works, its numbers mean nothing. */
+export interface SmokeTest {
+  label: string;
+  images: number;
+  epochs: number;
+  seconds: number;
+  testAcc: number;
+  testLoss: number;
 }
 
-/** Finished runs whose config equals `config` apart from the seed, whatever their file names. */
-function finishedRuns(config: TrainConfig): RunRecord[] {
-  const dir = path.join(projectRoot, RUNS_DIR);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => readRunRecord(path.join(dir, file)))
-    .filter((run) => sameConfig({ ...run.config, seed: config.seed }, config) && run.epochs.length === config.epochs);
+export interface MnistRuns {
+  /** Per-epoch means over the runs found (or trained): test_loss, test_acc, train_loss. */
+  records: MetricRecord[];
+  /** The runs behind them, per label ([] for a label in `missing`). */
+  runs: Record<string, RunRecord[]>;
+  /** Quick mode: labels whose committed runs are not in outputs/runs (they have no records). */
+  missing: string[];
+  /** Quick mode: the smoke test's run, not part of `records`. */
+  smokeTest?: SmokeTest;
 }
 
 /** Per-epoch means over the runs, by the results module's one rule (a diverged run's NaN is kept). */
@@ -52,26 +61,67 @@ function runFileFor(label: string, config: TrainConfig): string {
   return file;
 }
 
+/** Whether `config` is one the project commits (a sweep run, or one listed in src/train/notebook-runs.ts). */
+function isCommittedKind(config: TrainConfig): boolean {
+  return sweepEntryOf(config) !== undefined || notebookRuns.some((run) => sameConfig(configFor({ ...run.request, seed: config.seed }), config));
+}
+
+/** Quick mode: one small run of `request`, not saved, shown as a smoke test. */
+async function smokeTest(label: string, request: TrainRequest): Promise<SmokeTest> {
+  const { name: backend } = await useBackend();
+  const config = configFor({ ...request, epochs: 1, limit: SMOKE_TEST_IMAGES });
+  const record = runTraining(config, { backend });
+  const [epoch] = record.epochs;
+  const result = { label, images: SMOKE_TEST_IMAGES, epochs: 1, seconds: epoch.train_seconds, testAcc: epoch.test_acc, testLoss: epoch.test_loss };
+  showMarkdown(
+    `*Smoke test (quick mode):* ${label} trained for ${result.epochs} epoch on the first ${result.images} ${datasets[config.dataset].title} training images in ` +
+      `${result.seconds.toFixed(1)} s, not saved; test accuracy ${result.testAcc.toFixed(4)}, test loss ${result.testLoss.toFixed(4)}. ` +
+      'It only checks that training runs here; the figures and tables draw the committed runs.',
+  );
+  return result;
+}
+
 /**
- * Test loss/accuracy per epoch for each request. Full mode: the finished runs of that configuration
- * (every seed found), else one run trained now with seed 1 and saved to outputs/runs. Quick mode: one
- * epoch on the first 2000 training images, not saved.
+ * Test loss/accuracy per epoch for each request, from the committed runs of its configuration
+ * (every seed found). Full mode: a request with no committed run is trained now (seed 1, saved to
+ * outputs/runs), after a line saying what and for about how long. Quick mode: such a request is
+ * reported and left out (`missing`), and one smoke-test run of the first request is trained small.
  */
 export async function mnistResults(requests: MnistRequest[]): Promise<MnistRuns> {
-  const result: MnistRuns = { records: [], runs: {} };
-  for (const { label, ...request } of requests) {
-    const name = label ?? request.optimizer;
-    const config = configFor(quick ? { ...request, epochs: 1, limit: QUICK_LIMIT } : request);
-    let runs = quick ? [] : finishedRuns(config);
-    if (runs.length === 0) {
-      const { name: backend } = await useBackend();
-      const out = quick ? undefined : runFileFor(name, config);
-      console.log(`training ${name} on ${config.dataset} (${config.epochs} epoch(s)${config.limit ? `, ${config.limit} images` : ''})...`);
-      runs = [runTraining(config, { backend, out })];
+  const result: MnistRuns = { records: [], runs: {}, missing: [] };
+  const committed = committedRuns(projectRoot);
+  const found = requests.map(({ label, ...request }) => {
+    const config = configFor(request);
+    return { name: label ?? request.optimizer, request, config, runs: finishedRunsOf(config, committed) };
+  });
+  const absent = found.filter(({ runs }) => runs.length === 0);
+  if (absent.length > 0 && quick) {
+    result.missing = absent.map(({ name }) => name);
+    showMarkdown(
+      `**Not in outputs/runs:** ${absent.map(({ name, config }) => `${name} (\`${trainCommand(config)}\` makes it)`).join('; ')}. ` +
+        'Quick mode trains no full run, so this notebook shows no results for it.',
+    );
+  } else if (absent.length > 0) {
+    // Said before training, which takes minutes per run: what, where, and about how long.
+    const plan: PlannedRun[] = absent.map(({ name, config }) => ({
+      label: name,
+      source: 'this notebook',
+      config,
+      file: path.relative(projectRoot, runFileFor(name, config)),
+    }));
+    console.log(`mnistResults: not in outputs/runs, so trained now: ${describeTraining(plan, committed).join('\n')}`);
+    const unlisted = absent.filter(({ config }) => !isCommittedKind(config));
+    if (unlisted.length > 0) {
+      console.log(`(${unlisted.map(({ name }) => name).join(', ')}: not in src/train/notebook-runs.ts, so npm start does not train it ahead; list it there.)`);
     }
+    const { name: backend } = await useBackend();
+    for (const entry of absent) entry.runs = [runTraining(entry.config, { backend, out: path.join(projectRoot, defaultRunFile(entry.config)) })];
+  }
+  for (const { name, runs } of found) {
     result.runs[name] = runs;
     result.records.push(...meanPerEpoch(name, runs));
   }
+  if (quick && found.length > 0) result.smokeTest = await smokeTest(found[0].name, found[0].request);
   return result;
 }
 

@@ -26,6 +26,8 @@ export { SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, SparseAdam, ASGD,
 export { MuonWithAdamW, createMuonWithAdamW, newtonSchulz } from './muon';
 export type { MuonOptions, MuonWithAdamWOptions, AdjustLrFn } from './muon';
 export type { AdafactorOptions } from './adafactor';
+// RAdam's rectification rule, which notebook 08 plots.
+export { RECTIFY_ABOVE, smaLength } from './radam';
 export { OptimizerOptionError } from './options';
 export type { OptionKind, OptionKinds } from './options';
 export { OptimizerBase, TorchOptimizer } from './torch-optimizer';

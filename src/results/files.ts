@@ -2,7 +2,7 @@
 // written, and what an existing file there holds (so that a run never replaces another by accident).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configDifferences, RunRecord, RunRecordError, TrainConfig, validateRunRecord } from './schema';
+import { configDifferences, RunRecord, RunRecordError, sameConfig, TrainConfig, validateRunRecord } from './schema';
 
 export function readRunRecord(file: string): RunRecord {
   let text: string;
@@ -125,4 +125,27 @@ export function describeExisting(file: string, existing: ExistingRun): string {
     case 'unreadable':
       return `${file} is not a run record (${existing.reason.startsWith(file) ? existing.reason.slice(file.length + 2) : existing.reason})`;
   }
+}
+
+/**
+ * Every run record in `folder` (a file there that is not a run record throws a RunRecordError
+ * naming it); [] when the folder is missing.
+ */
+export function readRunFolder(folder: string): RunRecord[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => readRunRecord(path.join(folder, file)));
+}
+
+/**
+ * The finished runs among `records` whose config equals `config` apart from the seed (every seed
+ * found, whatever their file names), by seed.
+ */
+export function finishedRunsOf(config: TrainConfig, records: RunRecord[]): RunRecord[] {
+  return records
+    .filter((run) => sameConfig({ ...run.config, seed: config.seed }, config) && run.epochs.length === config.epochs)
+    .sort((a, b) => a.config.seed - b.config.seed);
 }

@@ -7,5 +7,7 @@ export * from './config';
 export * from '../results';
 export * from './trainer';
 export * from './run';
+export * from './notebook-runs';
+export * from './run-plan';
 export { createProgressReporter, formatEpoch } from './progress';
 export type { ProgressReporter } from './progress';

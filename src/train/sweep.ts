@@ -44,9 +44,6 @@ export const SWEEP_USAGE = `Usage: npm run sweep -- [options]
                        it covers, e.g. outputs/results/mnist-e2-limit10000-sgd-seeds1.csv
 `;
 
-// Kept for notebook 13's deep import ('../dist/train/sweep') until it imports from the train barrel.
-export { sweepEntries };
-
 /** Seeds 1..N for a single N, else the list given (distinct). */
 function parseSeeds(reader: FlagReader): number[] {
   const seeds = reader.integers('seeds', 0);
