@@ -74,8 +74,9 @@ const MATRIX_ONLY: ReadonlySet<OptimizerName> = new Set<OptimizerName>(['muon'])
 const DEBOUNCE_MS = 120;
 const PLOT = { width: 480, height: 400 };
 const CHART = { width: 380, height: 240, left: 52, right: 10, top: 10, bottom: 34 };
+const DEFAULT_STEPS = 200;
 /** L-BFGS's steps are each up to maxIter iterations: it starts with fewer. */
-const STEPS_ON_SELECT: Partial<Record<OptimizerName, number>> = { lbfgs: 20 };
+const DEFAULT_STEPS_OF: Partial<Record<OptimizerName, number>> = { lbfgs: 20 };
 
 interface RunResult {
   trajectory?: Trajectory;
@@ -273,7 +274,8 @@ function start(root: HTMLElement): void {
   const state = {
     optimizer: 'adam' as OptimizerName,
     surfaceKey: SURFACES[0].key,
-    steps: 200,
+    /** Per optimizer, the number of steps (each keeps its own, as its options). */
+    steps: new Map<OptimizerName, number>(),
     noise: 0,
     seed: 0,
     start: SURFACES[0].surface.start,
@@ -295,8 +297,9 @@ function start(root: HTMLElement): void {
     return input;
   };
   const stepsInput = element('input', { type: 'range', id: 'steps', name: 'steps', min: '10', max: '500', step: '10' });
-  stepsInput.value = String(state.steps);
-  const stepsOutput = element('output', { for: 'steps' }, String(state.steps));
+  const stepsOf = (name: OptimizerName) => state.steps.get(name) ?? DEFAULT_STEPS_OF[name] ?? DEFAULT_STEPS;
+  stepsInput.value = String(stepsOf(state.optimizer));
+  const stepsOutput = element('output', { for: 'steps' }, stepsInput.value);
   const noiseInput = element('input', { type: 'range', id: 'noise', name: 'noise', min: '0', max: '10', step: '0.1' });
   noiseInput.value = '0';
   const noiseOutput = element('output', { for: 'noise' }, '0');
@@ -395,7 +398,7 @@ function start(root: HTMLElement): void {
     }
     try {
       const gradientNoise = state.noise > 0 ? { std: state.noise, random: new Random(state.seed, NOISE_STREAM) } : undefined;
-      const trajectory = followOptimizer(state.optimizer, surface, optimizer, state.steps, state.start, { gradientNoise, matrix: MATRIX_ONLY.has(state.optimizer) });
+      const trajectory = followOptimizer(state.optimizer, surface, optimizer, stepsOf(state.optimizer), state.start, { gradientNoise, matrix: MATRIX_ONLY.has(state.optimizer) });
       return { trajectory, milliseconds: performance.now() - started };
     } catch (error) {
       return { error: (error as Error).message, milliseconds: performance.now() - started };
@@ -428,7 +431,8 @@ function start(root: HTMLElement): void {
       drawLossChart(chart, trajectory.losses, minimumLoss);
       const taken = trajectory.points.length - 1;
       const [x, y] = trajectory.points[taken];
-      const diverged = taken < state.steps ? ` It diverged after ${taken} of ${state.steps} steps (the parameters or the loss stopped being finite).` : '';
+      const steps = stepsOf(state.optimizer);
+      const diverged = taken < steps ? ` It diverged after ${taken} of ${steps} steps (the parameters or the loss stopped being finite).` : '';
       status.textContent =
         `${state.optimizer}, ${taken} steps: ends at (${formatValue(x)}, ${formatValue(y)}), f = ${formatValue(trajectory.losses[taken])}, ` +
         `f − f* = ${formatValue(trajectory.losses[taken] - minimumLoss)}; computed in ${Math.round(result.milliseconds)} ms.${diverged}`;
@@ -457,11 +461,7 @@ function start(root: HTMLElement): void {
 
   optimizerSelect.addEventListener('input', () => {
     state.optimizer = optimizerSelect.value as OptimizerName;
-    const steps = STEPS_ON_SELECT[state.optimizer];
-    if (steps !== undefined && state.steps > steps) {
-      state.steps = steps;
-      stepsInput.value = stepsOutput.textContent = String(steps);
-    }
+    stepsInput.value = stepsOutput.textContent = String(stepsOf(state.optimizer));
     showOptions();
     schedule();
   });
@@ -471,7 +471,7 @@ function start(root: HTMLElement): void {
     setStart(surfaceChoice().surface.start);
   });
   stepsInput.addEventListener('input', () => {
-    state.steps = Number(stepsInput.value);
+    state.steps.set(state.optimizer, Number(stepsInput.value));
     stepsOutput.textContent = stepsInput.value;
     schedule();
   });
