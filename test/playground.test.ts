@@ -82,7 +82,7 @@ after(async () => {
 test('the page is one self-contained file that loads nothing', async () => {
   assert.ok(statSync(file).size > 100_000, 'the bundle (tfjs and the library) is inline');
   const external = await page.evaluate(() =>
-    [...document.querySelectorAll('script[src], link[href], img[src], iframe[src]')].map((node) => node.outerHTML.slice(0, 80)),
+    Array.from(document.querySelectorAll('script[src], link[href], img[src], iframe[src]'), (node) => node.outerHTML.slice(0, 80)),
   );
   assert.deepEqual(external, []);
   const first = (await state()).last;
