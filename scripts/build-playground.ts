@@ -19,11 +19,13 @@ const STYLE = `
   h1 { font-size: 1.5em; margin: 0 0 0.3em; }
   h2 { font-size: 1.05em; margin: 0.8em 0 0.3em; }
   #playground { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
-  .controls { width: 18em; }
-  .field { display: grid; grid-template-columns: 8.5em 1fr 4.2em; gap: 0.3em; align-items: center; margin: 0.3em 0; }
+  .controls { width: 22em; }
+  .controls select { width: 100%; }
+  .field { display: grid; grid-template-columns: 8em minmax(0, 1fr) 4.5em; gap: 0.3em; align-items: center; margin: 0.3em 0; }
   .field label { font-size: 0.9em; overflow-wrap: anywhere; }
   .field output { font-variant-numeric: tabular-nums; font-size: 0.85em; }
   .field input[type=number] { width: 6em; }
+  .field input[type=range] { width: 100%; margin: 0; }
   fieldset.options { border: 1px solid #ccc; margin: 0.6em 0; padding: 0.3em 0.6em; }
   fieldset.options legend { font-size: 0.85em; color: #555; }
   .plot { position: relative; width: 480px; height: 400px; border: 1px solid #999; }
@@ -33,7 +35,7 @@ const STYLE = `
   .start-marker { fill: #fff; stroke: #000; }
   .end-marker { fill: #e8453c; stroke: #fff; }
   .minimum-marker { stroke: #fff; stroke-width: 2.5; }
-  .side { width: 380px; }
+  .side { width: 340px; }
   .chart-area { fill: #fafafa; stroke: #bbb; }
   .grid { stroke: #e4e4e4; }
   .tick, .axis-title { font-size: 11px; fill: #444; }

@@ -73,7 +73,7 @@ const NOISE_STREAM = 'playground-gradient-noise';
 const MATRIX_ONLY: ReadonlySet<OptimizerName> = new Set<OptimizerName>(['muon']);
 const DEBOUNCE_MS = 120;
 const PLOT = { width: 480, height: 400 };
-const CHART = { width: 380, height: 240, left: 52, right: 10, top: 10, bottom: 34 };
+const CHART = { width: 340, height: 230, left: 52, right: 10, top: 10, bottom: 34 };
 const DEFAULT_STEPS = 200;
 /** L-BFGS's steps are each up to maxIter iterations: it starts with fewer. */
 const DEFAULT_STEPS_OF: Partial<Record<OptimizerName, number>> = { lbfgs: 20 };
