@@ -49,6 +49,24 @@ async function nextRun(action: () => Promise<unknown>): Promise<LastRun> {
   return last;
 }
 
+/**
+ * Picks an optimizer and, in the same task, its number of steps: the page's debounce then makes one
+ * run of both changes (each optimizer keeps its own steps, 200 unless set).
+ */
+const chooseOptimizer = (name: OptimizerName, steps?: number) =>
+  page.evaluate(
+    ([name, steps]) => {
+      const changes: Array<[string, string]> = [['select[name=optimizer]', name]];
+      if (steps !== undefined) changes.push(['input[name=steps]', String(steps)]);
+      for (const [selector, value] of changes) {
+        const input = document.querySelector(selector) as HTMLInputElement | HTMLSelectElement;
+        input.value = value;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    },
+    [name, steps] as const,
+  );
+
 const trajectoryData = () => page.getAttribute('#trajectory', 'd');
 
 /** Numbers in an SVG path's d attribute. */
@@ -92,13 +110,16 @@ test('the page is one self-contained file that loads nothing', async () => {
 
 test('moving lr (with the keyboard) redraws the path', async () => {
   const before = await trajectoryData();
-  const beforeLr = (await state()).last?.options.lr ?? optimizerDefaults('adam').lr;
-  const run = await nextRun(async () => {
-    await page.focus('input[name=lr]');
-    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight'); // half a decade up
-  });
+  const defaultLr = optimizerDefaults('adam').lr as number;
+  assert.equal((await state()).last?.options.lr, undefined, 'the first run is at the default lr');
+  // Five presses of 0.1 decade: half a decade up, in 3 significant digits as the page rounds it.
+  const expectedLr = Number((10 ** (Math.log10(defaultLr) + 0.5)).toPrecision(3));
+  await page.focus('input[name=lr]');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  // A slow machine may run between presses too: wait for the run of the last one.
+  await page.waitForFunction((lr) => (window as unknown as { playground: PageState }).playground.last?.options.lr === lr, expectedLr, { timeout: 30_000 });
+  const run = (await state()).last!;
   assert.equal(run.optimizer, 'adam');
-  assert.ok(Math.abs((run.options.lr as number) / (beforeLr as number) - 10 ** 0.5) < 0.01, `lr went from ${beforeLr} to ${run.options.lr}`);
   const after = await trajectoryData();
   assert.notEqual(after, before, 'the path did not change');
   assert.ok(pathNumbers(after).every(Number.isFinite));
@@ -112,8 +133,7 @@ test('the select offers every optimizer; each runs to a finite path, with a cont
   await nextRun(() => page.selectOption('select[name=surface]', 'quadratic'));
   const controlNames = new Set(optimizerNames.flatMap((name) => optionControls(name).map((c) => c.name)));
   for (const name of optimizerNames) {
-    let run = await nextRun(() => page.selectOption('select[name=optimizer]', name));
-    if (name !== 'lbfgs') run = await nextRun(() => page.fill('input[name=steps]', '60'));
+    const run = await nextRun(() => chooseOptimizer(name, name === 'lbfgs' ? undefined : 60));
     const steps = Number(await page.inputValue('input[name=steps]'));
     assert.equal(steps, name === 'lbfgs' ? 20 : 60);
     assert.equal(run.optimizer, name);
