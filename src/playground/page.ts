@@ -18,12 +18,15 @@ interface SurfaceChoice {
   about: string;
 }
 
+const CONDITION = 20;
+const point = ([x, y]: [number, number]) => `(${x}, ${y})`;
+
 const SURFACES: SurfaceChoice[] = [
   {
     key: 'rosenbrock',
     surface: rosenbrock,
     about:
-      'A curved, narrow valley. Reaching the valley floor is easy; following it to the minimum at (1, 1) is slow, because the ' +
+      `A curved, narrow valley. Reaching the valley floor is easy; following it to the minimum at ${point(rosenbrock.minimum)} is slow, because the ` +
       'gradient points across the valley rather than along it. Plain SGD needs a small lr (the walls are steep) and then crawls; ' +
       'momentum and the adaptive methods travel the floor faster.',
   },
@@ -31,21 +34,21 @@ const SURFACES: SurfaceChoice[] = [
     key: 'beale',
     surface: beale,
     about:
-      'Flat plateaus beside steep walls; minimum at (3, 0.5). Gradients differ by orders of magnitude from place to place, which ' +
+      `Flat plateaus beside steep walls; minimum at ${point(beale.minimum)}. Gradients differ by orders of magnitude from place to place, which ` +
       'is where per-coordinate scaling (Adagrad, RMSprop, Adam) pays: a fixed lr is too large on the walls or too small on the plateau.',
   },
   {
     key: 'quadratic',
-    surface: illConditionedQuadratic(20),
+    surface: illConditionedQuadratic(CONDITION),
     about:
-      'A bowl 20 times steeper along y than along x. Gradient descent must keep lr below 2/20 to stay stable along y, and then ' +
+      `A bowl ${CONDITION} times as curved along y as along x. Gradient descent must keep lr below 2/${CONDITION} to stay stable along y, and then ` +
       'creeps along x: the zig-zag of ill-conditioning. Momentum damps it; Adam-like methods rescale each coordinate.',
   },
   {
     key: 'saddle',
     surface: saddle,
     about:
-      'A saddle at the origin between two valleys (minima at (0, 1) and (0, -1)). Started on the line y = 0, exact gradients never ' +
+      `A saddle at the origin between two valleys (minima at ${point(saddle.minimum)} and ${point([saddle.minimum[0], -saddle.minimum[1]])}). Started on the line y = 0, exact gradients never ` +
       'leave it and gradient descent stalls at the saddle; a small offset in y, or gradient noise, lets it escape. Move the noise ' +
       'slider to see the stochastic setting break the symmetry.',
   },
@@ -58,7 +61,8 @@ const OPTIMIZER_NOTES: Partial<Record<OptimizerName, string>> = {
     'as the same minibatch would be). One step is a whole inner optimisation, so few steps go far.',
   muon:
     'Muon takes 2-D parameters only, so the point is held as a 1x2 matrix. Newton-Schulz orthogonalisation of a single row ' +
-    'normalises it: Muon here is momentum SGD with steps of length about lr, whatever the gradient\'s size.',
+    'normalises it to a length near 1: Muon here is momentum SGD with steps of about lr whatever the gradient\'s size, plus its ' +
+    'decoupled weight decay (on by default) pulling towards the origin.',
   adamwschedulefree:
     'The path is the train-mode parameter y, where gradients are taken; the point Schedule-Free returns, eval(), is the average x ' +
     'behind it.',
