@@ -178,6 +178,17 @@ test('gradient noise is seeded: the same setting draws the same path, another se
   await nextRun(() => page.fill('input[name=noise]', '0'));
 });
 
+test("a pair option's sliders set its elements (betas: beta1, beta2); the default again is left to the library", async () => {
+  const before = (await state()).last!;
+  const changed = await nextRun(() => page.fill('input[name=beta2]', '0.99'));
+  assert.equal(changed.optimizer, 'adam');
+  assert.deepEqual(changed.options.betas, [0.9, 0.99]);
+  const back = await nextRun(() => page.fill('input[name=beta2]', '0.999'));
+  assert.equal(back.options.betas, undefined);
+  assert.notDeepEqual(changed.points, before.points);
+  assert.deepEqual(back.points, before.points);
+});
+
 test('a click on the contours sets the start point', async () => {
   const box = await page.locator('#contour').boundingBox();
   assert.ok(box);
