@@ -48,4 +48,5 @@ if (quick) {
 }
 if (!quick) step('figures for the README: outputs/figures', [tsx, 'scripts/figures.ts']);
 step('notebooks: execute and export to outputs/html', ['scripts/notebooks.mjs']);
+step('the playground: outputs/html/playground.html', [tsx, 'scripts/build-playground.ts']);
 console.log('\nDone: results in outputs/results, run files in outputs/runs, the tutorial in outputs/html/index.html');

@@ -197,6 +197,21 @@ test('seeded randomness: same seed and stream, same numbers; permutations are pe
   assert.ok(u.every((x) => x >= -0.2 && x < 0.2));
 });
 
+test('seeded normal draws: same seed, same numbers; mean 0 and the standard deviation asked for', () => {
+  const draws = new Random(5, 'noise').normal(100001, 0.3);
+  assert.deepEqual(draws, new Random(5, 'noise').normal(100001, 0.3));
+  assert.equal(draws.length, 100001);
+  const mean = draws.reduce((sum, x) => sum + x, 0) / draws.length;
+  const std = Math.sqrt(draws.reduce((sum, x) => sum + (x - mean) ** 2, 0) / draws.length);
+  // The standard error of the mean is 0.3 / sqrt(1e5) ~ 0.001: 0.01 is ten of them.
+  assert.ok(Math.abs(mean) < 0.01, `mean ${mean}`);
+  assert.ok(Math.abs(std - 0.3) < 0.01, `std ${std}`);
+  assert.ok(draws.every(Number.isFinite));
+  // About 68% within one standard deviation, as a normal distribution has.
+  const within = draws.filter((x) => Math.abs(x) < 0.3).length / draws.length;
+  assert.ok(Math.abs(within - 0.6827) < 0.01, `within one std: ${within}`);
+});
+
 test('batches: 60,000 in 64s is 937 full batches and one of 32', () => {
   const ranges = batchRanges(60000, 64);
   assert.equal(ranges.length, 938);

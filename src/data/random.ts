@@ -60,6 +60,22 @@ export class Random {
   }
 
   /**
+   * `count` float32 values from a normal distribution with mean 0 and standard deviation `std`
+   * (Box-Muller: two uniforms give two independent normals).
+   */
+  normal(count: number, std = 1): Float32Array {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i += 2) {
+      // 1 - u lies in (0, 1]: the logarithm stays finite.
+      const radius = std * Math.sqrt(-2 * Math.log(1 - this.nextFloat()));
+      const angle = 2 * Math.PI * this.nextFloat();
+      out[i] = radius * Math.cos(angle);
+      if (i + 1 < count) out[i + 1] = radius * Math.sin(angle);
+    }
+    return out;
+  }
+
+  /**
    * A dropout mask: each entry is 0 with probability `p`, else 1 / (1 - p) (inverted dropout, as
    * PyTorch scales at training time so that evaluation needs no scaling).
    */

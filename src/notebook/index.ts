@@ -12,7 +12,7 @@ export type { TableLike, TableOptions, TableRow } from './table';
 export { formatNumber } from './format';
 export { quick, quickOr } from './quick';
 export { seededRandom, shuffledIndices } from './random';
-export { beale, illConditionedQuadratic, rosenbrock, surfaceLoss } from './surface';
+export { beale, illConditionedQuadratic, rosenbrock, saddle, surfaceLoss } from './surface';
 export type { Surface2D } from './surface';
 export { followOptimizer } from './trajectory';
 export type { Trajectory } from './trajectory';

@@ -19,10 +19,10 @@ export interface Surface2D {
   logContours?: boolean;
 }
 
-/** f at one point, as a scalar tensor (what `optimizer.minimize` wants). */
-export function surfaceLoss(surface: Surface2D, point: tf.Tensor1D): tf.Scalar {
+/** f at one point, [x, y] or [[x, y]] (a 1x2 matrix, for Muon), as a scalar tensor (what `optimizer.minimize` wants). */
+export function surfaceLoss(surface: Surface2D, point: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
-    const [x, y] = tf.unstack(point);
+    const [x, y] = tf.unstack(tf.reshape(point, [2]));
     return tf.reshape(surface.formula(x, y), []) as tf.Scalar;
   });
 }
@@ -70,3 +70,18 @@ export function illConditionedQuadratic(condition = 20): Surface2D {
     yRange: [-2, 2],
   };
 }
+
+/**
+ * A saddle at the origin between two valleys: x^2 + y^4/4 - y^2/2 curves up along x and down along
+ * y, so gradient descent started on the line y = 0 stays on the saddle; any offset or noise in y
+ * lets it fall into a valley. Minima -1/4 at (0, 1) and (0, -1).
+ */
+export const saddle: Surface2D = {
+  name: 'Saddle',
+  latex: 'f(x, y) = x^2 + \\tfrac{1}{4}y^4 - \\tfrac{1}{2}y^2',
+  formula: (x, y) => tf.add(tf.square(x), tf.sub(tf.mul(0.25, tf.pow(y, 4)), tf.mul(0.5, tf.square(y)))),
+  start: [-2, 0.01],
+  minimum: [0, 1],
+  xRange: [-2.5, 2.5],
+  yRange: [-2, 2],
+};

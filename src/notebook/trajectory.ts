@@ -1,5 +1,6 @@
 // Runs an optimizer on a two-parameter surface and records where it goes.
 import * as tf from '@tensorflow/tfjs-core';
+import type { Random } from '../data/random';
 import { Surface2D, surfaceLoss } from './surface';
 
 export interface Trajectory {
@@ -8,6 +9,17 @@ export interface Trajectory {
   points: Array<[number, number]>;
   /** The loss at each point. */
   losses: number[];
+}
+
+export interface FollowOptions {
+  /**
+   * Adds Gaussian noise of standard deviation `std` to every gradient, one draw per step from
+   * `random` (the stochastic setting: a minibatch gradient instead of the full one). A closure that
+   * L-BFGS evaluates several times in one step sees the same draw, as it would the same minibatch.
+   */
+  gradientNoise?: { std: number; random: Random };
+  /** Holds the point as a 1x2 matrix instead of a vector: Muon takes 2-D parameters only. */
+  matrix?: boolean;
 }
 
 /**
@@ -20,8 +32,13 @@ export function followOptimizer(
   optimizer: tf.Optimizer,
   steps: number,
   start: [number, number] = surface.start,
+  { gradientNoise, matrix = false }: FollowOptions = {},
 ): Trajectory {
-  const point = tf.tidy(() => tf.variable(tf.tensor1d(start), true)); // tidy frees the initial value
+  if (gradientNoise && !(Number.isFinite(gradientNoise.std) && gradientNoise.std >= 0)) {
+    throw new Error(`followOptimizer: gradientNoise.std must be a finite number >= 0, got ${gradientNoise.std}.`);
+  }
+  const shape = matrix ? [1, 2] : [2];
+  const point = tf.tidy(() => tf.variable(tf.tensor(start, shape), true)); // tidy frees the initial value
   const trajectory: Trajectory = { name, points: [], losses: [] };
   try {
     for (let step = 0; step <= steps; step++) {
@@ -32,7 +49,18 @@ export function followOptimizer(
       if (![x, y, value].every(Number.isFinite)) break;
       trajectory.points.push([x, y]);
       trajectory.losses.push(value);
-      if (step < steps) optimizer.minimize(() => surfaceLoss(surface, point), false, [point]);
+      if (step === steps) break;
+      if (gradientNoise && gradientNoise.std > 0) {
+        // f + <noise, point> has the gradient grad f + noise; the draw is a constant of the closure.
+        const noise = tf.tensor(gradientNoise.random.normal(2, gradientNoise.std), shape);
+        try {
+          optimizer.minimize(() => tf.add(surfaceLoss(surface, point), tf.sum(tf.mul(noise, point))) as tf.Scalar, false, [point]);
+        } finally {
+          noise.dispose();
+        }
+      } else {
+        optimizer.minimize(() => surfaceLoss(surface, point), false, [point]);
+      }
     }
   } finally {
     point.dispose();
