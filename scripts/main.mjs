@@ -47,6 +47,7 @@ if (quick) {
   if (missing.some((run) => run.source !== 'sweep')) step("the notebooks' own missing runs", [tsx, 'src/train/missing-runs.ts', '--train-notebook-runs']);
 }
 if (!quick) step('figures for the README: outputs/figures', [tsx, 'scripts/figures.ts']);
-step('notebooks: execute and export to outputs/html', ['scripts/notebooks.mjs']);
+// The playground first: the index the notebooks step writes links it only if it is there.
 step('the playground: outputs/html/playground.html', [tsx, 'scripts/build-playground.ts']);
+step('notebooks: execute and export to outputs/html', ['scripts/notebooks.mjs']);
 console.log('\nDone: results in outputs/results, run files in outputs/runs, the tutorial in outputs/html/index.html');
