@@ -163,6 +163,11 @@ export class FlagReader {
     return options;
   }
 
+  /** The flags not read so far (kebab-case names), with their values as given. */
+  remaining(): Array<[string, string | boolean]> {
+    return [...this.parsed.flags].filter(([name]) => !this.used.has(name));
+  }
+
   /** The flags not read so far that were given bare (`--lr` with no value), in camelCase. */
   bareOptions(): string[] {
     return [...this.parsed.flags].filter(([name, raw]) => !this.used.has(name) && raw === true).map(([name]) => kebabToCamel(name));

@@ -1,4 +1,5 @@
-// `npm run sweep`: every optimizer (and the tutorial's Adam with amsgrad) for 10 epochs over several
+// `npm run sweep`: every entry of src/results/names.ts (the tutorial's optimizers, its Adam with
+// amsgrad, then Adafactor, Muon with AdamW, Lion and Schedule-Free AdamW) for 10 epochs over several
 // seeds, each run in outputs/runs (a finished run with the same config is reused, so an interrupted
 // sweep resumes), and the table outputs/results/<dataset>.csv (see src/results/table.ts). A sweep of
 // part of that (some optimizers, other seeds, epochs or a subset of the images) writes a table named
