@@ -224,6 +224,21 @@ for (const [what, args, message] of badSweeps) {
   });
 }
 
+test('npm run sweep --scheduler: every run and the table carry the schedule; its options are bare or --scheduler- flags', () => {
+  const sweep = parseSweepArgs(['--optimizers', 'sgd,muon_adamw', '--scheduler', 'StepLR', '--step-size', '3', '--scheduler-gamma', '0.5', '--epochs', '2', '--seeds', '1']);
+  assert.ok(sweep !== 'help');
+  assert.equal(sweep.csv, path.join('outputs', 'results', 'mnist-e2-sgd+muon_adamw-seeds1-StepLR-gamma=0.5-stepSize=3-epoch.csv'));
+  assert.deepEqual(sweep.plans.map((plan) => plan.config.scheduler), Array(2).fill({ name: 'StepLR', options: { stepSize: 3, gamma: 0.5 }, interval: 'epoch' }));
+  assert.deepEqual(sweep.plans.map((plan) => path.basename(plan.file)), [
+    'mnist-seed-sgd-1-e2-StepLR-gamma=0.5-stepSize=3-epoch.json',
+    'mnist-seed-muon_adamw-1-e2-StepLR-gamma=0.5-stepSize=3-epoch.json',
+  ]);
+  assert.throws(() => parseSweepArgs(['--scheduler', 'StepLR', '--step-sise', '3']), /StepLR has no option 'stepSise' \(did you mean --step-size\?\)/);
+  assert.throws(() => parseSweepArgs(['--scheduler', 'StepLR']), /StepLR needs the option 'stepSize'/);
+  assert.throws(() => parseSweepArgs(['--step-size', '3']), /unknown flag\(s\) --step-size/);
+  assert.throws(() => parseSweepArgs(['--scheduler-gamma', '3']), /give --scheduler NAME too/);
+});
+
 test('npm run sweep with an empty --optimizers exits 2 before training, writing nothing', () => {
   const project = scratchProject('empty-sweep');
   const { status, stdout, stderr } = run('sweep', ['--optimizers', '', ...SMALL], project);

@@ -131,7 +131,7 @@ export function parseTrainArgs(argv: string[]): TrainInvocation | 'help' {
 }
 
 /** --scheduler NAME and --scheduler-interval: torch's class name and when it steps (options come later). */
-function readScheduler(reader: FlagReader): Omit<ScheduleSpec, 'options'> | undefined {
+export function readScheduler(reader: FlagReader): Omit<ScheduleSpec, 'options'> | undefined {
   const given = reader.string('scheduler');
   const interval = reader.choice('scheduler-interval', schedulerIntervals);
   if (given === undefined) {
@@ -220,6 +220,26 @@ function routeOptions(
     }
   }
   return routed;
+}
+
+/**
+ * For the sweep, which has no optimizer options: every flag left is the scheduler's, bare
+ * (`--step-size 3`) or prefixed (`--scheduler-step-size 3`); anything else is refused.
+ */
+export function readSchedulerOptions(reader: FlagReader, scheduler: TrainableSchedulerName | undefined): Record<string, OptionValue> {
+  const options: Record<string, OptionValue> = {};
+  const known: readonly string[] = scheduler ? trainableSchedulers[scheduler] : [];
+  for (const [flag] of reader.remaining()) {
+    const option = kebabToCamel(flag.startsWith(SCHEDULER_PREFIX) ? flag.slice(SCHEDULER_PREFIX.length) : flag);
+    if (known.includes(option)) {
+      options[option] = optionValue(reader.take(flag)!);
+    } else if (scheduler && closestName(option, known)) {
+      throw new UsageError(`--${flag}: ${scheduler} has no option '${option}' (did you mean --${camelToKebab(closestName(option, known)!)}?)`);
+    } else if (!scheduler && flag.startsWith(SCHEDULER_PREFIX)) {
+      throw new UsageError(`--${flag} is a scheduler option: give --scheduler NAME too`);
+    }
+  }
+  return options;
 }
 
 /** Muon's second optimizer's options, checked by that optimizer (messages name the --others- flags). */
