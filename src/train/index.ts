@@ -9,5 +9,7 @@ export * from './trainer';
 export * from './run';
 export * from './notebook-runs';
 export * from './run-plan';
+export * from './schedule';
+export * from './run-optimizer';
 export { createProgressReporter, formatEpoch } from './progress';
 export type { ProgressReporter } from './progress';

@@ -4,7 +4,7 @@
 // mnistResults print this before they train anything.
 import * as path from 'node:path';
 import { DatasetName, datasetFiles, datasets } from '../data/datasets';
-import { defaultRunFile, existingRun, finishedRunsOf, readRunFolder, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
+import { defaultRunFile, entryRequest, existingRun, finishedRunsOf, readRunFolder, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
 import { configFor, TrainConfig } from './config';
 import { notebookRuns } from './notebook-runs';
 import { SWEEP_EPOCHS } from './setups';
@@ -37,7 +37,7 @@ export function plannedRuns(sweepDatasets: DatasetName[]): PlannedRun[] {
   const sweep = sweepDatasets.flatMap((dataset) =>
     sweepEntries.flatMap((entry) =>
       SWEEP_SEEDS.map((seed) => {
-        const config = configFor({ optimizer: entry.optimizer, optimizer_options: entry.options, dataset, seed, epochs: SWEEP_EPOCHS });
+        const config = configFor({ ...entryRequest(entry), dataset, seed, epochs: SWEEP_EPOCHS });
         return { label: entry.label, source: 'sweep', config, file: defaultRunFile(config) };
       }),
     ),
