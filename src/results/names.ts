@@ -54,15 +54,17 @@ export const tutorialSweepEntries: readonly SweepEntry[] = [
 
 /**
  * The sweep's entries: the tutorial's, then Adafactor and Muon (its factored second moment and its
- * orthogonalised update need the weights as matrices: the 'tensors' layout), Lion and Schedule-Free
- * AdamW. Their options beyond the setups' are the ones that make them an entry of their own.
+ * orthogonalised update need the weights as matrices: the 'tensors' layout). Their options beyond
+ * the setups' are the ones that make them an entry of their own.
  */
+// An entry joins only with its runs committed (3 seeds on both datasets), or `npm start` would train
+// them. Lion and Schedule-Free AdamW have their setups (src/train/setups.ts; `npm run train --
+// --optimizer lion` trains one) and join as `{ label: 'lion', optimizer: 'lion', options: {} }` and
+// likewise 'adamwschedulefree' once their runs are.
 export const sweepEntries: readonly SweepEntry[] = [
   ...tutorialSweepEntries,
   { label: 'adafactor', optimizer: 'adafactor', options: {}, layout: 'tensors' },
   { label: 'muon_adamw', optimizer: 'muon', options: {}, layout: 'tensors', others: { optimizer: 'adamw', options: {} } },
-  { label: 'lion', optimizer: 'lion', options: {} },
-  { label: 'adamwschedulefree', optimizer: 'adamwschedulefree', options: {} },
 ];
 
 /** The options a sweep entry trains with: its optimizer's setup, then its own. */
