@@ -1,0 +1,269 @@
+// Property-based tests (fast-check, fixed seeds) of every optimizer in optimizerNames:
+//   1. random option records are refused at construction, with an OptimizerOptionError naming an
+//      offending option, exactly when the rules in option-domains.ts refuse them; the others build
+//      and take finite steps on bounded gradients;
+//   2. random step sequences saved and restored at a random point (into a fresh optimizer with the
+//      same options) follow the uninterrupted trajectory bit for bit;
+//   3. random misuse of applyGradients changes no variable, no state and not the iteration count.
+// Each property prints one line with its counts. FUN_OPTIM_PROPERTY_RUNS=k runs k times as many cases.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-node';
+import { backendReady } from './helpers';
+import { createOptimizer, optimizerNames, OptimizerOptionError, type OptimizerName } from '../src/optim';
+import { Random } from '../src/data/random';
+import { crossDefaults, crossRules, hostile, mayOverflow, namesOption, optionDomains, unknownKeys } from './option-domains';
+
+before(() => backendReady);
+
+const scale = Number(process.env.FUN_OPTIM_PROPERTY_RUNS ?? 1);
+const runs = (n: number) => Math.max(1, Math.round(n * scale));
+
+/** What a TorchOptimizer shows of its state, for the checks below. */
+interface Stateful extends tf.Optimizer {
+  statefulVariableNames: string[];
+  stateFor(name: string): { tensors: Record<string, tf.Tensor>; scalars: Record<string, number> } | undefined;
+  lr: number;
+  eval?(): void;
+  train?(): void;
+  trainMode?: boolean;
+}
+
+// ---- the problem every optimizer steps on ------------------------------------------------------
+
+const random = new Random(8, 'properties');
+/** Values in ±[0.1, 1]: bounded, and never zero (a zero gradient over eps = 0 is 0/0 in PyTorch too). */
+const bounded = (count: number) => Array.from(random.uniform(count, 0.1, 1), (x) => (random.nextFloat() < 0.5 ? -x : x));
+
+interface Problem {
+  variables: tf.Variable[];
+  initial: tf.Tensor[];
+  /** gradients[k][i]: the gradient of variable i at step k (fixed tensors, reused by every case). */
+  gradients: tf.Tensor[][];
+  reset(): void;
+  dispose(): void;
+}
+
+function problem(tag: string, shapes: number[][], steps: number): Problem {
+  const variables = shapes.map((s, i) => tf.variable(tf.tensor(bounded(tf.util.sizeFromShape(s)), s), true, `properties/${tag}/v${i}`));
+  const initial = variables.map((v) => v.clone());
+  const gradients = Array.from({ length: steps }, () => shapes.map((s) => tf.tensor(bounded(tf.util.sizeFromShape(s)), s)));
+  return {
+    variables,
+    initial,
+    gradients,
+    reset: () => variables.forEach((v, i) => v.assign(initial[i])),
+    dispose: () => tf.dispose([...variables, ...initial, ...gradients.flat()]),
+  };
+}
+
+/** Muon takes only 2-D variables; the others get a matrix and a vector (Adafactor factors only the matrix). */
+const shapesFor = (name: OptimizerName) => (name === 'muon' ? [[3, 4], [4, 2]] : [[3, 4], [5]]);
+
+/** The L-BFGS closure: a fixed positive-definite quadratic, 0.5 * sum(c * (x - t)²), with c in [0.5, 1.5]. */
+function quadratic(x: tf.Variable) {
+  const curvature = tf.tensor1d(random.uniform(x.size, 0.5, 1.5));
+  const target = tf.tensor1d(bounded(x.size));
+  return {
+    f: () => tf.tidy(() => tf.mul(0.5, tf.sum(tf.mul(curvature, tf.square(tf.sub(x, target))))) as tf.Scalar),
+    dispose: () => tf.dispose([curvature, target]),
+  };
+}
+
+const bytes = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array | Int32Array).buffer.slice(0)).toString('hex');
+const allFinite = (t: tf.Tensor) => (t.dataSync() as Float32Array).every(Number.isFinite);
+
+// ---- option records ------------------------------------------------------------------------------
+
+const ABSENT = Symbol('absent');
+
+/** A record of options for `name`: each option absent, valid, at an edge of its rule, or hostile; now and then an unknown key. */
+function optionRecords(name: OptimizerName, hostileWeight = 1): fc.Arbitrary<Record<string, unknown>> {
+  const unknownWeight = hostileWeight > 0 ? 1 : 0;
+  const domains = optionDomains[name];
+  const entries = Object.entries(domains).map(([key, domain]) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(ABSENT) },
+      { weight: 8, arbitrary: domain.values },
+      { weight: hostileWeight, arbitrary: hostile },
+    ).map((value) => [key, value] as const),
+  );
+  // One record in twenty has an option name the optimizer does not have.
+  const unknown = fc.oneof(
+    { weight: 19, arbitrary: fc.constant(null) },
+    { weight: unknownWeight, arbitrary: fc.tuple(fc.constantFrom(...unknownKeys), fc.constantFrom<unknown>(0.1, true, 'x')) },
+  );
+  return fc.tuple(fc.tuple(...entries), unknown).map(([pairs, extra]) => {
+    const record: Record<string, unknown> = {};
+    for (const [key, value] of pairs) if (value !== ABSENT) record[key] = value;
+    // defineProperty, so that '__proto__' becomes a key of the record rather than its prototype.
+    if (extra) Object.defineProperty(record, extra[0], { value: extra[1], enumerable: true, configurable: true, writable: true });
+    return record;
+  });
+}
+
+/**
+ * The options the rules refuse in `record`, any of which the message may name; unknown keys alone
+ * when there are any (resolveOptions checks names before values).
+ */
+function refusedKeys(name: OptimizerName, record: Record<string, unknown>): string[] {
+  const domains = optionDomains[name];
+  const unknown = Object.keys(record).filter((key) => !Object.hasOwn(domains, key));
+  if (unknown.length > 0) return unknown;
+  const bad = Object.entries(record).filter(([key, value]) => !domains[key].accepts(value)).map(([key]) => key);
+  const cross = crossRules[name]?.({ ...crossDefaults[name], ...record });
+  return cross ? [...bad, cross] : bad;
+}
+
+/** Three steps (L-BFGS: two minimize calls) from the fixed start; true when every value stays finite. */
+function stepsStayFinite(name: OptimizerName, optimizer: tf.Optimizer, setup: Problem, lbfgsLoss?: () => tf.Scalar): string | undefined {
+  setup.reset();
+  if (name === 'lbfgs') {
+    for (let k = 0; k < 2; k++) optimizer.minimize(lbfgsLoss!, false, setup.variables);
+  } else {
+    for (const grads of setup.gradients) optimizer.applyGradients(Object.fromEntries(setup.variables.map((v, i) => [v.name, grads[i]])));
+  }
+  const badVariable = setup.variables.find((v) => !allFinite(v));
+  if (badVariable) return `variable ${badVariable.name} = [${Array.from(badVariable.dataSync())}]`;
+  if (name === 'lbfgs') return undefined;
+  const stateful = optimizer as unknown as Stateful;
+  for (const variableName of stateful.statefulVariableNames) {
+    const { tensors, scalars } = stateful.stateFor(variableName)!;
+    for (const [slot, t] of Object.entries(tensors)) if (!allFinite(t)) return `${name} state ${variableName}/${slot}`;
+    for (const [key, value] of Object.entries(scalars)) if (!Number.isFinite(value)) return `${name} state ${variableName}/${key} = ${value}`;
+  }
+  return undefined;
+}
+
+const summaries: string[] = [];
+after(() => {
+  for (const line of summaries) console.log(line);
+});
+
+/** Counts of one optimizer's option records, by outcome. */
+interface OptionCounts {
+  records: number;
+  refused: number;
+  built: number;
+  stepped: number;
+  excluded: number;
+}
+
+/**
+ * Builds `record` and checks the outcome against the rules: refused with an OptimizerOptionError
+ * naming an offending option, or built; and, when `step`, three finite steps unless the record may
+ * legitimately overflow.
+ */
+function judge(name: OptimizerName, record: Record<string, unknown>, counts: OptionCounts, step?: { setup: Problem; loss?: () => tf.Scalar }): void {
+  counts.records++;
+  const refused = refusedKeys(name, record);
+  let optimizer: tf.Optimizer;
+  try {
+    optimizer = createOptimizer(name, record);
+  } catch (error) {
+    if (!(error instanceof OptimizerOptionError)) throw new Error(`not an OptimizerOptionError: ${String(error)}`);
+    const { message } = error;
+    assert.ok(refused.length > 0, `a valid record was refused: ${message}`);
+    assert.ok(refused.some((key) => namesOption(message, key)), `the message names none of ${refused.join(', ')}: ${message}`);
+    counts.refused++;
+    return;
+  }
+  try {
+    assert.deepEqual(refused, [], `built although the rules refuse ${refused.join(', ')}`);
+    counts.built++;
+    if (!step) return;
+    if (mayOverflow(name, record) !== undefined) {
+      counts.excluded++;
+      return;
+    }
+    const problemFound = stepsStayFinite(name, optimizer, step.setup, step.loss);
+    assert.equal(problemFound, undefined, `a non-finite value after three steps on bounded gradients: ${problemFound}`);
+    counts.stepped++;
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+const zeroCounts = (): OptionCounts => ({ records: 0, refused: 0, built: 0, stepped: 0, excluded: 0 });
+const addCounts = (into: OptionCounts, from: OptionCounts) => {
+  for (const key of Object.keys(into) as Array<keyof OptionCounts>) into[key] += from[key];
+};
+
+describe('1. option records: refused with a clear message, or built and stepping finitely', () => {
+  const built = zeroCounts();
+  const stepped = zeroCounts();
+  optimizerNames.forEach((name, index) => {
+    test(name, () => {
+      // Construction alone is cheap: many records, hostile values among them.
+      const onlyBuilt = zeroCounts();
+      fc.assert(
+        fc.property(optionRecords(name), (record) => judge(name, record, onlyBuilt)),
+        { includeErrorInReport: true, seed: 7100 + index, numRuns: runs(800) },
+      );
+      // Steps cost a few milliseconds: fewer records, valid ones, each stepped unless it may overflow.
+      const setup = problem(`options-${name}`, name === 'lbfgs' ? [[6]] : shapesFor(name), 3);
+      const loss = name === 'lbfgs' ? quadratic(setup.variables[0]) : undefined;
+      const withSteps = zeroCounts();
+      try {
+        fc.assert(
+          fc.property(optionRecords(name, 0).filter((record) => refusedKeys(name, record).length === 0), (record) => judge(name, record, withSteps, { setup, loss: loss?.f })),
+          { includeErrorInReport: true, seed: 7200 + index, numRuns: runs(name === 'lbfgs' || name === 'muon' ? 40 : 50) },
+        );
+      } finally {
+        loss?.dispose();
+        setup.dispose();
+      }
+      addCounts(built, onlyBuilt);
+      addCounts(stepped, withSteps);
+      console.log(
+        `property 1 ${name}: ${onlyBuilt.records} records built or refused (${onlyBuilt.refused} refused, ${onlyBuilt.built} built); ` +
+          `${withSteps.records} valid ones: ${withSteps.stepped} stepped finitely, ${withSteps.excluded} built but not stepped (may overflow)`,
+      );
+    });
+  });
+  after(() =>
+    summaries.push(
+      `property 1 (options): ${built.records + stepped.records} records over ${optimizerNames.length} optimizers; ${built.refused + stepped.refused} refused with ` +
+        `an OptimizerOptionError naming an offending option, ${built.built + stepped.built} built; ${stepped.stepped} of these stepped three times on bounded gradients ` +
+        `and stayed finite, ${stepped.excluded} not stepped (a value that may overflow float32)`,
+    ),
+  );
+});
+
+describe('shrunk counterexamples that property 1 found, kept as regression cases', () => {
+  test('clipping options given as undefined are refused like every other option (they were taken as absent)', () => {
+    const cases: Array<[OptimizerName, Record<string, unknown>, string]> = [
+      ['adagrad', { lr: 0, weightDecay: 0, maximize: false, clipGradNorm: undefined, clipGradValue: 0.001 }, 'clipGradNorm'],
+      ['adagrad', { lrDecay: 0, maximize: false, clipGradNormType: undefined }, 'clipGradNormType'],
+      ['adam', { eps: 0, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false, clipGradNorm: null, clipGradValue: undefined }, 'clipGradValue'],
+    ];
+    for (const [name, record, key] of cases) {
+      assert.throws(() => createOptimizer(name, record), new RegExp(`option '${key}' must be .*, got undefined \\(leave the option out for its default\\)`));
+    }
+  });
+
+  test('RMSprop refuses alpha > 1, whose first square average is negative (every step was NaN)', () => {
+    assert.throws(
+      () => createOptimizer('rmsprop', { lr: 10, alpha: 1e300, weightDecay: 0, momentum: 0, centered: false, maximize: false, clipGradNorm: 0.001, clipGradNormType: 1, clipGradValue: null }),
+      /Invalid alpha value: 1e\+300 \(it must be in \[0, 1\]/,
+    );
+    assert.throws(() => createOptimizer('rmsprop', { alpha: 1.5 }), /Invalid alpha value: 1.5/);
+    createOptimizer('rmsprop', { alpha: 1 }).dispose();
+  });
+
+  test('ASGD refuses a negative lambd, which made eta NaN by the third step', () => {
+    assert.throws(
+      () => createOptimizer('asgd', { lr: 0.33333778381347656, lambd: -1, t0: 0, maximize: false, clipGradNorm: 0.001, clipGradNormType: 1 }),
+      /Invalid lambd value: -1 \(it must be >= 0/,
+    );
+    createOptimizer('asgd', { lambd: 0 }).dispose();
+  });
+
+  test("Muon's nsSteps >= 100 message names the option (PyTorch's wording alone did not)", () => {
+    assert.throws(
+      () => createOptimizer('muon', { lr: 10, weightDecay: 0, nesterov: false, nsCoefficients: [-5, -5, -5], nsSteps: 1e300, clipGradNorm: null }),
+      /^OptimizerOptionError: ns_steps = 1e\+300: Number of steps must be less than 100 for computational efficiency$/,
+    );
+  });
+});
