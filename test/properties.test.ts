@@ -267,3 +267,128 @@ describe('shrunk counterexamples that property 1 found, kept as regression cases
     );
   });
 });
+
+// ---- 2. save and restore at a random point ---------------------------------------------------------
+
+/** Valid option records that stay finite on the test problem (property 1's claim), for trajectories. */
+const steppableRecords = (name: OptimizerName) =>
+  optionRecords(name, 0).filter((record) => refusedKeys(name, record).length === 0 && mayOverflow(name, record) === undefined);
+
+/** Valid learning rates for `name` that property 1 steps with. */
+const steppableLr = (name: OptimizerName) => {
+  const domain = optionDomains[name].lr;
+  return domain.values.filter((x) => domain.accepts(x) && !domain.grows?.(x)) as fc.Arbitrary<number>;
+};
+
+type StepEvent =
+  | { kind: 'step'; mask: boolean[]; gradients: number }
+  | { kind: 'lr'; value: number }
+  | { kind: 'eval' };
+
+/** A step on some of the variables (with one of the fixed gradient sets), an lr change, or (Schedule-Free) eval mode. */
+function stepEvents(name: OptimizerName, variableCount: number): fc.Arbitrary<StepEvent[]> {
+  const step = fc.record({ kind: fc.constant('step' as const), mask: fc.array(fc.boolean(), { minLength: variableCount, maxLength: variableCount }), gradients: fc.nat(2) });
+  const lrChange = fc.record({ kind: fc.constant('lr' as const), value: steppableLr(name) });
+  const event = fc.oneof(
+    { weight: 6, arbitrary: step as fc.Arbitrary<StepEvent> },
+    { weight: 1, arbitrary: lrChange as fc.Arbitrary<StepEvent> },
+    { weight: name === 'adamwschedulefree' ? 1 : 0, arbitrary: fc.constant({ kind: 'eval' as const }) },
+  );
+  return fc.array(event, { minLength: 1, maxLength: 6 });
+}
+
+function runEvents(optimizer: Stateful, events: StepEvent[], setup: Problem, lbfgsLoss?: () => tf.Scalar): void {
+  for (const event of events) {
+    if (event.kind === 'lr') optimizer.lr = event.value;
+    else if (event.kind === 'eval') optimizer.eval!();
+    else if (lbfgsLoss) optimizer.minimize(lbfgsLoss, false, setup.variables);
+    else {
+      if (optimizer.trainMode === false) optimizer.train!();
+      const grads = setup.gradients[event.gradients];
+      optimizer.applyGradients(Object.fromEntries(setup.variables.flatMap((v, i) => (event.mask[i] ? [[v.name, grads[i]]] : []))));
+    }
+  }
+}
+
+/** Everything a trajectory leaves: the variables' bytes, the saved weights' names and bytes, the iteration count. */
+async function endState(optimizer: tf.Optimizer, setup: Problem) {
+  const weights = await optimizer.getWeights();
+  return {
+    variables: setup.variables.map(bytes),
+    weights: weights.map((w) => [w.name, w.tensor.dtype, w.tensor.shape.join('x'), bytes(w.tensor)]),
+    iterations: optimizer.iterations,
+  };
+}
+
+describe('2. save and restore at a random point follows the uninterrupted trajectory bit for bit', () => {
+  const totals = { sequences: 0, events: 0 };
+  optimizerNames.forEach((name, index) => {
+    test(name, async () => {
+      const setup = problem(`restore-${name}`, name === 'lbfgs' ? [[6]] : shapesFor(name), 3);
+      const loss = name === 'lbfgs' ? quadratic(setup.variables[0]) : undefined;
+      let sequences = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(steppableRecords(name), stepEvents(name, setup.variables.length), fc.nat(), async (record, events, cut) => {
+            sequences++;
+            totals.events += events.length;
+            const savePoint = cut % (events.length + 1);
+            setup.reset();
+            const uninterrupted = createOptimizer(name, record) as unknown as Stateful;
+            const restored = createOptimizer(name, record) as unknown as Stateful;
+            const saved: Array<{ name: string; tensor: tf.Tensor }> = [];
+            const atSave: tf.Tensor[] = [];
+            try {
+              runEvents(uninterrupted, events.slice(0, savePoint), setup, loss?.f);
+              saved.push(...(await uninterrupted.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor.clone() })));
+              atSave.push(...setup.variables.map((v) => v.clone()));
+              runEvents(uninterrupted, events.slice(savePoint), setup, loss?.f);
+              const expected = await endState(uninterrupted, setup);
+
+              setup.variables.forEach((v, i) => v.assign(atSave[i]));
+              await restored.setWeights(saved);
+              runEvents(restored, events.slice(savePoint), setup, loss?.f);
+              assert.deepEqual(await endState(restored, setup), expected);
+            } finally {
+              tf.dispose([...saved.map((w) => w.tensor), ...atSave]);
+              uninterrupted.dispose();
+              restored.dispose();
+            }
+          }),
+          { includeErrorInReport: true, seed: 7300 + index, numRuns: runs(name === 'lbfgs' || name === 'muon' || name === 'adafactor' ? 12 : 20) },
+        );
+      } finally {
+        loss?.dispose();
+        setup.dispose();
+      }
+      totals.sequences += sequences;
+      console.log(`property 2 ${name}: ${sequences} random sequences saved and restored at a random point, identical to the byte`);
+    });
+  });
+  after(() =>
+    summaries.push(
+      `property 2 (save/restore): ${totals.sequences} random sequences (${totals.events} events: steps on random subsets of the variables, lr changes, eval mode) ` +
+        `over ${optimizerNames.length} optimizers, each restored into a fresh optimizer at a random point: variables, state and iteration count identical to the byte`,
+    ),
+  );
+});
+
+describe('shrunk counterexamples that property 2 found, kept as regression cases', () => {
+  test('ASGD with lr = -0 restored before its first step follows the same trajectory (the saved options turned -0 into 0)', async () => {
+    const v = tf.variable(tf.tensor1d([0.5, -0.25]), true, 'properties/regression/asgd-negative-zero');
+    const record = { lr: -0, t0: -10, weightDecay: 0, maximize: false, clipGradNorm: null, clipGradNormType: 1 };
+    const grad = tf.tensor1d([0.3, -0.7]);
+    const uninterrupted = createOptimizer('asgd', record);
+    const saved = (await uninterrupted.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    uninterrupted.applyGradients({ [v.name]: grad });
+    const expected = (await uninterrupted.getWeights()).map((w) => bytes(w.tensor));
+    const restored = createOptimizer('asgd', record);
+    await restored.setWeights(saved);
+    restored.applyGradients({ [v.name]: grad });
+    assert.deepEqual((await restored.getWeights()).map((w) => bytes(w.tensor)), expected);
+    assert.ok(Object.is(restored.paramGroups[0].lr, 0) && Object.is(uninterrupted.paramGroups[0].lr, 0), '-0 is kept as 0');
+    tf.dispose([v, grad, ...saved.map((w) => w.tensor)]);
+    uninterrupted.dispose();
+    restored.dispose();
+  });
+});
