@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-node';
 import { backendReady } from './helpers';
-import { createOptimizer, optimizerNames, OptimizerOptionError, type OptimizerName } from '../src/optim';
+import { createOptimizer, optimizerNames, OptimizerOptionError, type LBFGS, type OptimizerName } from '../src/optim';
 import { Random } from '../src/data/random';
 import { crossDefaults, crossRules, hostile, mayOverflow, namesOption, optionDomains, unknownKeys } from './option-domains';
 
@@ -355,7 +355,7 @@ describe('2. save and restore at a random point follows the uninterrupted trajec
               restored.dispose();
             }
           }),
-          { includeErrorInReport: true, seed: 7300 + index, numRuns: runs(name === 'lbfgs' || name === 'muon' || name === 'adafactor' ? 12 : 20) },
+          { includeErrorInReport: true, seed: 7300 + index, numRuns: runs(name === 'lbfgs' || name === 'muon' || name === 'adafactor' ? 10 : 16) },
         );
       } finally {
         loss?.dispose();
@@ -391,4 +391,185 @@ describe('shrunk counterexamples that property 2 found, kept as regression cases
     uninterrupted.dispose();
     restored.dispose();
   });
+});
+
+// ---- 3. misuse of applyGradients changes nothing -----------------------------------------------
+
+type Entry =
+  | { kind: 'valid'; variable: number }
+  | { kind: 'null'; variable: number }
+  | { kind: 'unknown'; id: number }
+  | { kind: 'shape'; variable: number; shape: number[] }
+  | { kind: 'dtype'; variable: number }
+  | { kind: 'notTensor'; variable: number; value: unknown }
+  | { kind: 'disposed'; variable: number }
+  | { kind: 'duplicate'; variable: number }
+  | { kind: 'rank' };
+
+/** A mix of valid and bad gradient entries in random order (duplicates only where the array form can hold them). */
+function misuse(variableCount: number, muon: boolean): fc.Arbitrary<{ entries: Entry[]; asArray: boolean }> {
+  const variable = fc.nat(variableCount - 1);
+  const entry: fc.Arbitrary<Entry> = fc.oneof(
+    { weight: 4, arbitrary: variable.map((i) => ({ kind: 'valid' as const, variable: i })) },
+    { weight: 1, arbitrary: variable.map((i) => ({ kind: 'null' as const, variable: i })) },
+    { weight: 1, arbitrary: fc.nat(3).map((id) => ({ kind: 'unknown' as const, id })) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('shape' as const), variable, shape: fc.constantFrom<number[]>([], [1], [4, 3], [12], [5, 1], [3, 4, 1]) }) },
+    { weight: 1, arbitrary: variable.map((i) => ({ kind: 'dtype' as const, variable: i })) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('notTensor' as const), variable, value: fc.constantFrom<unknown>(1, [1, 2], 'grad', {}, true) }) },
+    { weight: 1, arbitrary: variable.map((i) => ({ kind: 'disposed' as const, variable: i })) },
+    { weight: 1, arbitrary: variable.map((i) => ({ kind: 'duplicate' as const, variable: i })) },
+    { weight: muon ? 1 : 0, arbitrary: fc.constant({ kind: 'rank' as const }) },
+  );
+  return fc
+    .record({ entries: fc.array(entry, { minLength: 1, maxLength: 7 }), asArray: fc.boolean() })
+    .map(({ entries, asArray }) => {
+      // A duplicate comes after an entry of the same name.
+      if (asArray) return { entries: entries.flatMap((e): Entry[] => (e.kind === 'duplicate' ? [{ kind: 'valid', variable: e.variable }, e] : [e])), asArray };
+      // A map holds one entry per name: keep the first entry of each name, and no duplicates.
+      const names = new Set<string>();
+      const kept = entries.filter((e) => {
+        if (e.kind === 'duplicate') return false;
+        const key = e.kind === 'unknown' ? `u${e.id}` : e.kind === 'rank' ? 'rank' : `v${e.variable}`;
+        return names.has(key) ? false : (names.add(key), true);
+      });
+      return { entries: kept, asArray };
+    })
+    .filter(({ entries }) => entries.some((e) => e.kind !== 'valid' && e.kind !== 'null'));
+}
+
+/** What applyGradients must say about the first bad entry (the rank check comes after every other). */
+function expectedRefusal(entries: Array<{ entry: Entry; name: string }>): RegExp {
+  const seen = new Set<string>();
+  const quoted = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  let rank: RegExp | undefined;
+  for (const { entry, name } of entries) {
+    if (entry.kind === 'null') continue;
+    const n = quoted(name);
+    if (seen.has(name)) return new RegExp(`two gradients for '${n}'; nothing was updated`);
+    seen.add(name);
+    switch (entry.kind) {
+      case 'unknown':
+        return new RegExp(`no variable named '${n}' .*nothing was updated`);
+      case 'shape':
+        return new RegExp(`the gradient for '${n}' has shape \\[${entry.shape}\\], but the variable has shape .*Nothing was updated`);
+      case 'dtype':
+        return new RegExp(`the gradient for '${n}' is int32, but the variable is float32; nothing was updated`);
+      case 'notTensor':
+      case 'disposed':
+        return new RegExp(`the gradient for '${n}' is not a live tf.Tensor .*nothing was updated`);
+      case 'rank':
+        rank ??= new RegExp(`Muon only supports 2D parameters .*\\(variable '${n}'\\)`);
+    }
+  }
+  assert.ok(rank, 'the generator always puts in a bad entry');
+  return rank;
+}
+
+describe('3. misuse of applyGradients changes no variable, no state and not the iteration count', () => {
+  const totals = { calls: 0, entries: 0 };
+  for (const [index, name] of optimizerNames.filter((n) => n !== 'lbfgs').entries()) {
+    test(name, async () => {
+      const setup = problem(`misuse-${name}`, shapesFor(name), 3);
+      const vector = tf.variable(tf.zeros([5]), true, `properties/misuse-${name}/vector`);
+      const disposed = tf.zeros([1]);
+      disposed.dispose();
+      let calls = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(steppableRecords(name), fc.nat(2), misuse(setup.variables.length, name === 'muon'), async (record, warmUp, { entries, asArray }) => {
+            calls++;
+            totals.entries += entries.length;
+            setup.reset();
+            const optimizer = createOptimizer(name, record) as unknown as Stateful;
+            const made: tf.Tensor[] = [];
+            try {
+              runEvents(optimizer, Array.from({ length: warmUp }, (_, k) => ({ kind: 'step', mask: setup.variables.map(() => true), gradients: k })), setup);
+              const named = entries.map((entry) => {
+                const variable = 'variable' in entry ? setup.variables[entry.variable] : undefined;
+                const make = (t: tf.Tensor) => (made.push(t), t);
+                switch (entry.kind) {
+                  case 'valid':
+                  case 'duplicate':
+                    return { entry, name: variable!.name, tensor: setup.gradients[0][entry.variable] as unknown };
+                  case 'null':
+                    return { entry, name: variable!.name, tensor: null };
+                  case 'unknown':
+                    return { entry, name: `properties/no-such-variable-${entry.id}`, tensor: make(tf.ones([3])) };
+                  case 'shape':
+                    return { entry, name: variable!.name, tensor: make(tf.ones(tf.util.arraysEqual(entry.shape, variable!.shape) ? [7] : entry.shape)) };
+                  case 'dtype':
+                    return { entry, name: variable!.name, tensor: make(tf.ones(variable!.shape, 'int32')) };
+                  case 'notTensor':
+                    return { entry, name: variable!.name, tensor: entry.value };
+                  case 'disposed':
+                    return { entry, name: variable!.name, tensor: disposed };
+                  case 'rank':
+                    return { entry, name: vector.name, tensor: make(tf.ones([5])) };
+                }
+              });
+              const input = asArray
+                ? named.map(({ name: n, tensor }) => ({ name: n, tensor }))
+                : Object.fromEntries(named.map(({ name: n, tensor }) => [n, tensor]));
+              const before = await endState(optimizer, setup);
+              const stateful = [...optimizer.statefulVariableNames];
+              assert.throws(() => optimizer.applyGradients(input as tf.NamedTensorMap), expectedRefusal(named));
+              assert.deepEqual(await endState(optimizer, setup), before, 'variables, saved state and iteration count unchanged');
+              assert.deepEqual(optimizer.statefulVariableNames, stateful, 'no variable gained state');
+            } finally {
+              tf.dispose(made);
+              optimizer.dispose();
+            }
+          }),
+          { includeErrorInReport: true, seed: 7400 + index, numRuns: runs(25) },
+        );
+      } finally {
+        tf.dispose(vector);
+        setup.dispose();
+      }
+      totals.calls += calls;
+      console.log(`property 3 ${name}: ${calls} misused applyGradients calls refused, nothing changed`);
+    });
+  }
+
+  test('lbfgs: gradients of any kind, and a varList of another size, are refused and change nothing', async () => {
+    const setup = problem('misuse-lbfgs', [[6]], 1);
+    const other = tf.variable(tf.zeros([4]), true, 'properties/misuse-lbfgs/other');
+    const loss = quadratic(setup.variables[0]);
+    let calls = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(steppableRecords('lbfgs'), fc.integer({ min: 1, max: 2 }), fc.boolean(), async (record, warmUp, viaApplyGradients) => {
+          calls++;
+          setup.reset();
+          const optimizer = createOptimizer('lbfgs', record) as unknown as LBFGS;
+          try {
+            for (let k = 0; k < warmUp; k++) optimizer.minimize(loss.f, false, setup.variables);
+            const before = { ...(await endState(optimizer, setup)), counters: optimizer.counters };
+            if (viaApplyGradients) {
+              assert.throws(() => optimizer.applyGradients({ [setup.variables[0].name]: setup.gradients[0][0] }), /LBFGS cannot step from precomputed gradients/);
+            } else {
+              assert.throws(() => optimizer.minimize(() => tf.sum(other) as tf.Scalar, false, [other]), /history is for 6 parameter values, but varList holds 4/);
+            }
+            assert.deepEqual({ ...(await endState(optimizer, setup)), counters: optimizer.counters }, before);
+          } finally {
+            optimizer.dispose();
+          }
+        }),
+        { includeErrorInReport: true, seed: 7499, numRuns: runs(20) },
+      );
+    } finally {
+      loss.dispose();
+      tf.dispose(other);
+      setup.dispose();
+    }
+    totals.calls += calls;
+    console.log(`property 3 lbfgs: ${calls} misused calls refused, nothing changed`);
+  });
+
+  after(() =>
+    summaries.push(
+      `property 3 (misuse): ${totals.calls} refused calls over ${optimizerNames.length} optimizers (${totals.entries} gradient entries: unknown names, wrong shapes, int32, ` +
+        'non-tensors, disposed tensors, duplicates, 1-D for Muon, among valid and null ones, in random order, as a map or an array): variables, saved state and iteration count unchanged',
+    ),
+  );
 });
