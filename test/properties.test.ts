@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-node';
 import { backendReady } from './helpers';
-import { createOptimizer, optimizerNames, OptimizerOptionError, type LBFGS, type OptimizerName } from '../src/optim';
+import { createOptimizer, LBFGS, optimizerNames, OptimizerOptionError, type OptimizerName } from '../src/optim';
 import { Random } from '../src/data/random';
 import { crossDefaults, crossRules, hostile, mayOverflow, namesOption, optionDomains, unknownKeys } from './option-domains';
 
@@ -572,4 +572,76 @@ describe('3. misuse of applyGradients changes no variable, no state and not the 
         'non-tensors, disposed tensors, duplicates, 1-D for Muon, among valid and null ones, in random order, as a map or an array): variables, saved state and iteration count unchanged',
     ),
   );
+});
+
+describe('2b. an L-BFGS state with weights left out is refused, changing nothing, or one L-BFGS can step from', () => {
+  test('lbfgs', async () => {
+    const setup = problem('restore-partial-lbfgs', [[6]], 1);
+    const loss = quadratic(setup.variables[0]);
+    const counts = { cases: 0, refused: 0, restored: 0 };
+    try {
+      await fc.assert(
+        fc.asyncProperty(steppableRecords('lbfgs'), fc.integer({ min: 0, max: 2 }), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), async (record, steps, keep) => {
+          counts.cases++;
+          setup.reset();
+          const source = createOptimizer('lbfgs', record) as unknown as LBFGS;
+          const target = createOptimizer('lbfgs', record) as unknown as LBFGS;
+          try {
+            for (let k = 0; k < steps; k++) source.minimize(loss.f, false, setup.variables);
+            const all = await source.getWeights();
+            // 'iter' and '@optimizer' stay (their absence has its own message); any state weight may go.
+            const partial = all.filter((w, i) => w.name === 'iter' || w.name === '@optimizer' || keep[i % keep.length]);
+            const before = { ...(await endState(target, setup)), counters: target.counters };
+            try {
+              await target.setWeights(partial);
+            } catch (error) {
+              assert.match(String(error), /LBFGS\.setWeights: .*Nothing was restored/);
+              assert.deepEqual({ ...(await endState(target, setup)), counters: target.counters }, before);
+              counts.refused++;
+              return;
+            }
+            // Restored: a state L-BFGS can be in (none at all is a fresh one's), so it steps on, and finitely.
+            target.minimize(loss.f, false, setup.variables);
+            assert.ok(allFinite(setup.variables[0]), 'the parameters stay finite');
+            counts.restored++;
+          } finally {
+            source.dispose();
+            target.dispose();
+          }
+        }),
+        { includeErrorInReport: true, seed: 7350, numRuns: runs(40) },
+      );
+    } finally {
+      loss.dispose();
+      setup.dispose();
+    }
+    console.log(`property 2b lbfgs: ${counts.cases} partial states: ${counts.refused} refused changing nothing, ${counts.restored} restored (states L-BFGS can be in) and stepping finitely`);
+  });
+});
+
+describe('shrunk counterexample that property 2b found, kept as a regression case', () => {
+  test("L-BFGS refuses a state of numbers without its tensors (it was taken, and the next minimize failed in 'sub' after counting)", async () => {
+    const x = tf.variable(tf.tensor1d([0.5, -1, 0.25]), true, 'properties/regression/lbfgs-numbers-only');
+    const f = () => tf.sum(tf.square(tf.sub(x, 1))) as tf.Scalar;
+    const record = { lr: 0, maxEval: 1, toleranceGrad: 0, toleranceChange: 1e-9, historySize: 1 };
+    const source = new LBFGS(record);
+    source.minimize(f, false, [x]);
+    const saved = await source.getWeights();
+    assert.deepEqual(saved.map((w) => w.name).slice(5, 7), ['lbfgs/funcEvals:f64', 'lbfgs/nIter:f64']);
+    const target = new LBFGS(record);
+    await assert.rejects(
+      target.setWeights(saved.filter((w) => ['iter', '@optimizer', 'lbfgs/nIter:f64'].includes(w.name))),
+      /LBFGS\.setWeights: the state lacks 'lbfgs\/funcEvals:f64', 'lbfgs\/t:f64', 'lbfgs\/prevLoss:f64', 'lbfgs\/d', 'lbfgs\/prevFlatGrad', 'lbfgs\/hDiag' .*Nothing was restored/,
+    );
+    await assert.rejects(
+      target.setWeights(saved.filter((w) => w.name !== 'lbfgs/t:f64')),
+      /the state lacks 'lbfgs\/t:f64' \(an L-BFGS that has iterated keeps/,
+    );
+    assert.deepEqual(target.counters, { funcEvals: 0, nIter: 0 });
+    await target.setWeights(saved);
+    target.minimize(f, false, [x]);
+    tf.dispose(x);
+    source.dispose();
+    target.dispose();
+  });
 });
