@@ -241,7 +241,10 @@ export const optionDomains: Record<OptimizerName, Record<string, OptionDomain>> 
     // polynomial of degree 5^nsSteps): only the tuned and the cubic ones are stepped.
     nsCoefficients: {
       ...tuple([anyFinite, anyFinite, anyFinite], fc.oneof(small(-5, 5), fc.constantFrom(3.4445, -4.775, 2.0315))),
-      values: fc.oneof(fc.constantFrom([3.4445, -4.775, 2.0315], [1.5, -0.5, 0]), tuple([anyFinite, anyFinite, anyFinite], small(-5, 5)).values),
+      values: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom([3.4445, -4.775, 2.0315], [1.5, -0.5, 0]) },
+        { weight: 1, arbitrary: tuple([anyFinite, anyFinite, anyFinite], small(-5, 5)).values },
+      ),
       grows: (x) => !([[3.4445, -4.775, 2.0315], [1.5, -0.5, 0]] as number[][]).some((c) => c.every((v, i) => v === (x as number[])[i])),
     },
     eps: num(nonNegative, small(0, 1), [1e-7]),
