@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { directed, withL2 } from './gradient';
 import { BaseOptions, TorchOptimizer, UpdateRule } from './torch-optimizer';
-import { requireLearningRate, requireWeightDecay } from './options';
+import { check, requireLearningRate, requireWeightDecay } from './options';
 
 export interface ASGDOptions extends BaseOptions {
   lr: number;
@@ -29,10 +29,16 @@ export const asgdDefaults: ASGDOptions = {
   maximize: false,
 };
 
-/** PyTorch checks only these two; lambd, alpha and t0 are taken as given. */
+/** PyTorch checks only lr and weight decay; alpha and t0 are taken as given. */
 export function validateASGD(o: ASGDOptions): void {
   requireLearningRate(o.lr);
   requireWeightDecay(o.weightDecay);
+  // PyTorch takes any lambd, but a negative one brings 1 + lambd * lr * step to 0 and below once
+  // step reaches 1 / (|lambd| lr): eta becomes infinite or NaN, and so do the parameters.
+  check(
+    o.lambd >= 0,
+    `Invalid lambd value: ${o.lambd} (it must be >= 0; PyTorch takes a negative lambd, which makes eta = lr / (1 + lambd * lr * step)^alpha infinite or NaN once step reaches 1 / (|lambd| * lr))`,
+  );
 }
 
 export const asgdRule: UpdateRule<ASGDOptions> = {

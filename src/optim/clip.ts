@@ -65,6 +65,12 @@ export function clipGradValue(grads: tf.NamedTensorMap, clipValue: number): tf.N
 
 /** The clipping options of an optimizer, checked; absent ones are off. */
 export function resolveClipping(optimizer: string, given: Record<string, unknown> | undefined): GradientClipping {
+  // An option given as undefined is refused, as every other option is (destructuring defaults would take it as absent).
+  for (const key of ['clipGradNorm', 'clipGradNormType', 'clipGradValue']) {
+    if (given && Object.hasOwn(given, key) && given[key] === undefined) {
+      throw new OptimizerOptionError(`${optimizer} option '${key}' must be ${key === 'clipGradNormType' ? "a number > 0 or 'inf'" : 'a number or null'}, got undefined (leave the option out for its default).`);
+    }
+  }
   const { clipGradNorm = null, clipGradNormType = 2, clipGradValue = null } = given ?? {};
   if (clipGradNorm !== null) checkMaxNorm(`${optimizer} option 'clipGradNorm'`, clipGradNorm);
   const normType = checkedNormType(`${optimizer} option 'clipGradNormType'`, clipGradNormType);

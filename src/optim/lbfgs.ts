@@ -295,6 +295,7 @@ export class LBFGS extends OptimizerBase<LBFGSOptions> {
       restoredScalars[slot as ScalarSlot] = value;
     }
     checkHistory(where, restoredTensors);
+    checkNumbers(where, restoredScalars, Object.keys(restoredTensors).length > 0);
     return () => {
       tf.dispose(Object.values(this.tensors));
       this.tensors = {};
@@ -324,6 +325,28 @@ function checkHistory(where: string, t: Partial<Record<TensorSlot, tf.Tensor>>):
   const m = t.ro!.shape[0];
   if (t.ro!.rank !== 1 || !tf.util.arraysEqual(t.oldDirs!.shape, [m, n]) || !tf.util.arraysEqual(t.oldStps!.shape, [m, n])) {
     fail(`the history must be oldDirs [m, ${n}], oldStps [m, ${n}] and ro [m]; got [${t.oldDirs!.shape}], [${t.oldStps!.shape}], [${t.ro!.shape}]`);
+  }
+}
+
+/**
+ * The numbers of restored L-BFGS state agree with its tensors: one that has iterated keeps its
+ * direction tensors and all four numbers (the next step reads them all); one that has not keeps no
+ * tensors and at most funcEvals (a first step that found the start optimal). Counts are whole.
+ */
+function checkNumbers(where: string, n: Partial<Record<ScalarSlot, number>>, hasTensors: boolean): void {
+  const fail = (what: string) => {
+    throw new Error(`${where}: ${what}. Nothing was restored.`);
+  };
+  if (n.funcEvals !== undefined && !(Number.isInteger(n.funcEvals) && n.funcEvals >= 1)) fail(`'lbfgs/funcEvals:f64' must be a whole number >= 1, got ${n.funcEvals}`);
+  if (n.nIter !== undefined && !(Number.isInteger(n.nIter) && n.nIter >= 1)) fail(`'lbfgs/nIter:f64' must be a whole number >= 1, got ${n.nIter}`);
+  const iterated = hasTensors || n.nIter !== undefined || n.t !== undefined || n.prevLoss !== undefined;
+  if (!iterated) return;
+  const missing = SCALAR_SLOTS.filter((slot) => n[slot] === undefined).map((slot) => `'lbfgs/${slot}:f64'`);
+  if (missing.length > 0 || !hasTensors) {
+    fail(
+      `the state lacks ${[...missing, ...(hasTensors ? [] : ["'lbfgs/d', 'lbfgs/prevFlatGrad', 'lbfgs/hDiag'"])].join(', ')} ` +
+        '(an L-BFGS that has iterated keeps d, prevFlatGrad and hDiag, and the numbers funcEvals, nIter, t and prevLoss)',
+    );
   }
 }
 

@@ -57,7 +57,8 @@ export function validateMuon(o: MuonOptions): void {
   );
   // PyTorch raises these at the first step; refusing them here changes nothing.
   check(Number.isInteger(o.nsSteps) && o.nsSteps >= 0, `Invalid ns_steps value: ${o.nsSteps} (it must be a whole number >= 0)`);
-  check(o.nsSteps < 100, 'Number of steps must be less than 100 for computational efficiency');
+  // PyTorch's wording, after the option's name (PyTorch's message does not say which option).
+  check(o.nsSteps < 100, `ns_steps = ${o.nsSteps}: Number of steps must be less than 100 for computational efficiency`);
   check(o.eps >= 0, `Invalid epsilon value: ${o.eps} (it must be >= 0)`);
 }
 

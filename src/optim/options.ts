@@ -57,8 +57,16 @@ export function resolveOptions<O extends OptionRecord>(
     merged[key] = value;
   }
   // Arrays are copied and frozen: a tuple such as betas changes by assigning a new one (then checked).
-  for (const [key, value] of Object.entries(merged)) if (Array.isArray(value) && !Object.isFrozen(value)) merged[key] = Object.freeze([...value]);
+  for (const [key, value] of Object.entries(merged)) if (Array.isArray(value) && !Object.isFrozen(value)) merged[key] = Object.freeze(value.map(positiveZero));
+  // -0 is kept as 0: the saved options (JSON) cannot tell them apart, and a restore must bring back
+  // exactly the options in force (with lr = -0, ASGD's eta was -0 before a restore and 0 after).
+  for (const [key, value] of Object.entries(merged)) merged[key] = positiveZero(value);
   return merged as O;
+}
+
+/** 0 for -0, anything else as it is. */
+function positiveZero<T>(value: T): T {
+  return (Object.is(value, -0) ? 0 : value) as T;
 }
 
 /** The error for option names an optimizer does not have, with the nearest known name as a hint. */

@@ -36,8 +36,12 @@ export function validateRMSprop(o: RMSpropOptions): void {
   requireEpsilon(o.eps);
   check(o.momentum >= 0, `Invalid momentum value: ${o.momentum} (it must be >= 0)`);
   requireWeightDecay(o.weightDecay);
-  // PyTorch checks only alpha >= 0; alpha > 1 is accepted there, so it is here too.
-  check(o.alpha >= 0, `Invalid alpha value: ${o.alpha} (it must be >= 0)`);
+  // PyTorch checks only alpha >= 0, but alpha > 1 makes the first square average (1 - alpha) g²
+  // negative, and every step NaN: refused here.
+  check(
+    o.alpha >= 0 && o.alpha <= 1,
+    `Invalid alpha value: ${o.alpha} (it must be in [0, 1]; PyTorch takes alpha > 1, which makes the square average negative and the step NaN)`,
+  );
 }
 
 export const rmspropRule: UpdateRule<RMSpropOptions> = {
