@@ -5,7 +5,8 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-node';
 import { backendReady } from './helpers';
-import { createOptimizer, LBFGS, TorchOptimizer } from '../src/optim';
+import { createOptimizer, createScheduler, LBFGS, TorchOptimizer } from '../src/optim';
+import type { SchedulableOptimizer } from '../src/optim';
 
 before(() => backendReady);
 
@@ -100,9 +101,9 @@ describe('selecting the variables of a group', () => {
     l.dispose();
   });
 
-  test('a variable in no group is refused with what to do, changing nothing', () => {
+  test('a variable no name list selects is refused with what to do, changing nothing', () => {
     const l = layer();
-    const optimizer = make('sgd', { lr: 0.1, paramGroups: [{ params: /kernel$/ }] });
+    const optimizer = make('sgd', { lr: 0.1, paramGroups: [{ params: [l.kernel.name] }] });
     const before = Array.from(l.kernel.dataSync());
     const g = l.grads(0);
     assert.throws(() => optimizer.applyGradients(g), /'.*bias' is in no param group.*add a group without params/);
@@ -110,6 +111,30 @@ describe('selecting the variables of a group', () => {
     tf.dispose(Object.values(g));
     optimizer.dispose();
     l.dispose();
+  });
+
+  test('variables a RegExp or a predicate leaves out use the top-level options, in a rest group shown last', () => {
+    for (const params of [/bias$/, (v: tf.Variable) => v.name.endsWith('bias')]) {
+      const l = layer();
+      const grouped = make('sgd', { lr: 0.1, momentum: 0.5, paramGroups: [{ params, lr: 0.01, momentum: 0 }] });
+      assert.equal(grouped.paramGroups.length, 2, 'the rest group is there before any step');
+      assert.deepEqual([grouped.paramGroups[1].lr, grouped.paramGroups[1].momentum, grouped.paramGroups[1].params], [0.1, 0.5, undefined]);
+      // The same steps as two explicit groups: [{params, lr 0.01, momentum 0}, {}].
+      const explicit = make('sgd', { lr: 0.1, momentum: 0.5, paramGroups: [{ params, lr: 0.01, momentum: 0 }, {}] });
+      const twin = layer();
+      run(grouped, l, 3);
+      run(explicit, twin, 3);
+      assert.deepEqual([Array.from(l.kernel.dataSync()), Array.from(l.bias.dataSync())], [Array.from(twin.kernel.dataSync()), Array.from(twin.bias.dataSync())]);
+      // A scheduler made before the first step reaches the rest group too.
+      const scheduled = make('sgd', { lr: 0.1, paramGroups: [{ params, lr: 0.01 }] });
+      const scheduler = createScheduler('StepLR', scheduled as unknown as SchedulableOptimizer, { stepSize: 1, gamma: 0.5 });
+      scheduler.step();
+      assert.deepEqual(scheduler.getLastLr(), [0.005, 0.05]);
+      [grouped, explicit, scheduled].forEach((o) => o.dispose());
+      l.dispose();
+      twin.dispose();
+    }
+    assert.throws(() => make('lbfgs', { paramGroups: [{ params: /bias$/ }] }), /LBFGS doesn't support per-parameter options/);
   });
 
   test('bad groups are refused at construction', () => {

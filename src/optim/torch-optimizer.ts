@@ -178,7 +178,7 @@ export abstract class OptimizerBase<O extends BaseOptions> extends tf.Optimizer 
     const group = this.groupIfAny(variable);
     if (!group) {
       throw new OptimizerOptionError(
-        `${this.displayName}: variable '${variable.name}' is in no param group. Select it in a group's params, or add a group ` +
+        `${this.displayName}: variable '${variable.name}' is in no param group (a list of names must name every variable). Select it in a group's params, or add a group ` +
           'without params, which takes every variable no other group selects (with the top-level options).',
       );
     }
@@ -225,6 +225,15 @@ export abstract class OptimizerBase<O extends BaseOptions> extends tf.Optimizer 
     });
     if (this.groups.filter((g) => g.selector.kind === 'rest').length > 1) {
       throw new OptimizerOptionError(`${name}: only one param group may leave out params (it takes every variable no other group selects).`);
+    }
+    // Variables that a RegExp or a predicate leaves out (a layer model's kernels beside `/bias$/`) use
+    // the top-level options: a rest group of their own, appended last and shown in paramGroups, so
+    // that schedulers reach it from the start. A list of names is complete, as PyTorch's param_groups
+    // are: a variable it leaves out is refused at its first gradient.
+    const selectsByPattern = this.groups.some((g) => g.selector.kind === 'regexp' || g.selector.kind === 'predicate');
+    if (selectsByPattern && !this.groups.some((g) => g.selector.kind === 'rest')) {
+      if (this.spec.maxGroups && this.groups.length >= this.spec.maxGroups.count) throw new OptimizerOptionError(this.spec.maxGroups.message);
+      this.groups.push(this.makeGroup({ kind: 'rest' }, this.defaultOptions, {}));
     }
     // PyTorch refuses a parameter in two groups; check what names tell now, the rest at the first step.
     for (const a of this.groups) {
