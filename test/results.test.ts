@@ -15,7 +15,10 @@ import {
   resultsTableFile,
   RunRecord,
   RUNS_DIR,
+  entryRequest,
+  SWEEP_SEEDS,
   sweepEntries,
+  tutorialSweepEntries,
   writeRunRecord,
 } from '../src/results';
 import { configFor, TrainRequest } from '../src/train/config';
@@ -66,11 +69,38 @@ test('run names: the sweep keeps its names; every setting that changes the run c
     { optimizer: 'adamw' },
     { optimizer: 'rprop', batch_size: 64 },
     { optimizer: 'rmsprop', optimizer_options: { lr: 1e-3 } },
+    { optimizer: 'adam', parameter_layout: 'tensors', no_decay_biases: true },
+    { optimizer: 'adam', scheduler: { name: 'StepLR', options: { stepSize: 3 }, interval: 'epoch' } },
+    { optimizer: 'adam', scheduler: { name: 'StepLR', options: { stepSize: 3 }, interval: 'step' } },
+    { optimizer: 'adam', scheduler: { name: 'StepLR', options: { stepSize: 3, gamma: 0.5 }, interval: 'epoch' } },
+    { optimizer: 'adam', scheduler: { name: 'ExponentialLR', options: { gamma: 0.5 }, interval: 'epoch' } },
+    { optimizer: 'adafactor' },
+    { optimizer: 'adafactor', parameter_layout: 'tensors' },
+    { optimizer: 'adafactor', parameter_layout: 'tensors', optimizer_options: { lr: 0.1 } },
+    { optimizer: 'muon', parameter_layout: 'tensors', others: { optimizer: 'adamw', options: {} } },
+    { optimizer: 'muon', parameter_layout: 'tensors', others: { optimizer: 'adamw', options: { lr: 0.01 } } },
+    { optimizer: 'muon', parameter_layout: 'tensors', optimizer_options: { lr: 0.01 }, others: { optimizer: 'adamw', options: {} } },
+    { optimizer: 'lion' },
+    { optimizer: 'adamwschedulefree' },
   ];
   const names = variants.map(name);
   assert.equal(new Set(names).size, variants.length, names.join('\n'));
   assert.equal(name({ optimizer: 'rprop', batch_size: 64 }), 'mnist-seed-rprop-1-batch64.json');
   assert.equal(name({ optimizer: 'rmsprop', optimizer_options: { lr: 1e-3 } }), 'mnist-seed-rmsprop-1-lr=0.001.json');
+  // The new settings' suffixes, and the four newer optimizers' entries (their own recipes, no suffix).
+  assert.equal(name({ optimizer: 'adam', parameter_layout: 'tensors', no_decay_biases: true }), 'mnist-seed-adam-1-tensors-nodecaybias.json');
+  assert.equal(
+    name({ optimizer: 'sgd', scheduler: { name: 'OneCycleLR', options: { maxLr: 0.1 }, interval: 'step' } }),
+    'mnist-seed-sgd-1-OneCycleLR-maxLr=0.1-step.json',
+  );
+  assert.equal(name({ optimizer: 'adafactor', parameter_layout: 'tensors' }), 'mnist-seed-adafactor-1.json');
+  assert.equal(name({ optimizer: 'adafactor' }), 'mnist-seed-adafactor-1-flat.json', "a flat Adafactor is not the sweep's");
+  const muonAdamW = { optimizer: 'muon', parameter_layout: 'tensors', optimizer_options: { adjustLrFn: 'match_rms_adamw' } } as const;
+  assert.equal(name({ ...muonAdamW, others: { optimizer: 'adamw', options: {} } }), 'mnist-seed-muon_adamw-1.json');
+  assert.equal(name({ ...muonAdamW, others: { optimizer: 'adamw', options: { lr: 0.01 } } }), 'mnist-seed-muon-1-adamw-lr=0.01.json');
+  assert.equal(name({ optimizer: 'lion', optimizer_options: { lr: 3e-4 } }), 'mnist-seed-lion-1.json');
+  assert.equal(name({ optimizer: 'lion', optimizer_options: { lr: 1e-4 } }), 'mnist-seed-lion-1-lr=0.0001.json');
+  assert.equal(name({ optimizer: 'adamwschedulefree' }), 'mnist-seed-adamwschedulefree-1.json');
   const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`option${i}`, 0.123456789]));
   assert.ok(name({ optimizer: 'adam', optimizer_options: many }).length < 100, 'a long list of options becomes a digest');
 });
@@ -112,7 +142,12 @@ test('one averaging rule: over the runs that reached the epoch, NaN kept; the ta
 test('the committed tables read back through the CSV library, one row per seed and a mean', () => {
   const rows = readResultsTable(path.join(root, 'outputs', 'results', 'mnist.csv'));
   const labels = new Set(rows.map((r) => r.optimizer));
-  assert.deepEqual([...labels].sort(), sweepEntries.map((e) => e.label).sort());
+  // The table holds the entries whose three seeds are committed (the newer entries join once trained).
+  const committed = sweepEntries.filter((entry) =>
+    SWEEP_SEEDS.every((seed) => fs.existsSync(defaultRunFile(configFor({ ...entryRequest(entry), seed }), path.join(root, RUNS_DIR))))
+  );
+  assert.ok(committed.length >= tutorialSweepEntries.length, `${committed.length} entries committed`);
+  assert.deepEqual([...labels].sort(), committed.map((e) => e.label).sort());
   assert.ok(rows.every((r) => r.epoch >= 1 && r.epoch <= 10 && (typeof r.seed === 'number' || r.seed === 'mean' || r.seed === 'std')));
   assert.throws(() => parseResultsCsv('optimizer,epoch,metric\nsgd,1,test_acc\n', 'bad.csv'), /bad\.csv: expected the columns .*missing value, seed/);
   assert.throws(() => parseResultsCsv('optimizer,epoch,metric,value,seed\nsgd,1,test_acc,high,1\n', 'bad.csv'), /bad\.csv, line 2: value 'high'/);

@@ -147,7 +147,8 @@ test('run records: the schema is checked when read back', () => {
     epochs: [{ epoch: 1, train_loss: 0.5, test_loss: 0.1, test_acc: 0.97, train_seconds: 3 }],
   };
   assert.deepEqual(Object.keys(good.config).sort(), [
-    'batch_size', 'dataset', 'epochs', 'limit', 'net', 'optimizer', 'optimizer_options', 'parameter_layout', 'seed', 'setup', 'test_batch_size',
+    'batch_size', 'dataset', 'epochs', 'limit', 'net', 'no_decay_biases', 'optimizer', 'optimizer_options', 'others', 'parameter_layout', 'scheduler',
+    'seed', 'setup', 'test_batch_size',
   ]);
   assert.deepEqual(validateRunRecord(good), good);
   assert.throws(() => validateRunRecord({ ...good, backend: undefined }, 'x.json'), /x\.json: has no "backend"/);

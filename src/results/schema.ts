@@ -5,17 +5,38 @@ import { datasetNames } from '../data/datasets';
 import { optimizerNames } from '../optim';
 import { netNames } from '../train/network';
 import { parameterLayouts } from '../train/parameters';
+import { schedulerIntervals, trainableSchedulerNames } from '../train/schedule';
 
 const count = (min: number) => z.number().int().min(min);
 
 const optionValueSchema = z.union([z.number(), z.boolean(), z.string(), z.null(), z.array(z.number().nullable()).readonly()]);
+const optionsSchema = z.record(z.string(), optionValueSchema);
+
+/**
+ * The learning-rate scheduler of a run (src/train/schedule.ts): torch's class name, the options
+ * given (torch's keywords in camelCase; the scheduler's defaults fill the rest, and OneCycleLR's
+ * totalSteps, when absent, is the run's length in scheduler steps), and when it steps.
+ */
+export const schedulerConfigSchema = z.object({
+  name: z.enum(trainableSchedulerNames),
+  options: optionsSchema,
+  /** 'epoch': step() after each epoch (PyTorch's usual loop); 'step': after every optimizer step. */
+  interval: z.enum(schedulerIntervals),
+});
+
+/** The optimizer for the variables the main one leaves (Muon: everything but the 2-D weights). */
+export const othersConfigSchema = z.object({
+  optimizer: z.literal('adamw'),
+  /** Its options (PyTorch's names in camelCase); PyTorch's defaults fill the rest. */
+  options: optionsSchema,
+});
 
 export const trainConfigSchema = z.object({
   dataset: z.enum(datasetNames),
   net: z.enum(netNames),
   optimizer: z.enum(optimizerNames),
   /** The options given to createOptimizer (PyTorch names in camelCase); PyTorch's defaults fill the rest. */
-  optimizer_options: z.record(z.string(), optionValueSchema),
+  optimizer_options: optionsSchema,
   seed: count(0),
   epochs: count(1),
   /** Train on the first `limit` training images only (null: all); the test set is always whole. */
@@ -23,6 +44,14 @@ export const trainConfigSchema = z.object({
   batch_size: count(1),
   test_batch_size: count(1),
   parameter_layout: z.enum(parameterLayouts),
+  // The three fields below came after the first sweep: a run file without them is a run without
+  // a scheduler, with weight decay on every parameter, and with one optimizer.
+  /** The lr scheduler, or null for a constant lr. */
+  scheduler: schedulerConfigSchema.nullable().default(null),
+  /** The biases in a param group of their own with weightDecay 0 (needs parameter_layout 'tensors'). */
+  no_decay_biases: z.boolean().default(false),
+  /** Muon only: the optimizer of every variable that is not a 2-D weight. */
+  others: othersConfigSchema.nullable().default(null),
   /** Why this setup (see src/train/setups.ts); prose, not part of the run's identity. */
   setup: z.string(),
 });
@@ -43,6 +72,11 @@ export const epochResultSchema = z.object({
   test_acc: z.number().min(0).max(1),
   /** Wall-clock seconds of the epoch's training (not its evaluation). */
   train_seconds: z.number().min(0),
+  /**
+   * The first param group's lr at the epoch's last optimizer step (before an epoch scheduler's
+   * step), so that a schedule can be plotted from the runs; absent in runs recorded before it.
+   */
+  lr: z.number().optional(),
 });
 
 export const runRecordSchema = z
@@ -63,6 +97,8 @@ export const runRecordSchema = z
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type EpochResult = z.output<typeof epochResultSchema>;
+export type SchedulerConfig = z.output<typeof schedulerConfigSchema>;
+export type OthersConfig = z.output<typeof othersConfigSchema>;
 export type RunRecord = z.output<typeof runRecordSchema>;
 
 /** A run file that is not a run record: the message names the file and the first problems. */

@@ -1,7 +1,7 @@
 // `npm run train -- --optimizer NAME [flags]`: one training run, its JSON written after every epoch.
 import { backendChoices, BackendChoice, useBackend } from '../backend';
 import { DATA_DIR_HELP, datasetNames, loadDataset } from '../data/datasets';
-import { createOptimizer, optimizerName, optimizerNames, OptimizerOptionError } from '../optim';
+import { optimizerName, optimizerNames, OptimizerOptionError } from '../optim';
 import type { OptionValue } from '../optim/options';
 import { checkOutputPath, defaultRunFile, describeExisting, existingRun, OutputPathError } from '../results';
 import { asFlagMessage, FlagReader, parseFlags, UsageError } from './cli-args';
@@ -11,6 +11,8 @@ import { parameterLayouts } from './parameters';
 import { KernelChoice, kernelChoices } from './program';
 import { createProgressReporter } from './progress';
 import { runTraining } from './run';
+import { createRunOptimizer, createRunSchedule, RunOptimizer, TrainConfigError } from './run-optimizer';
+import { ScheduleError } from './schedule';
 
 export const TRAIN_USAGE = `Usage: npm run train -- --optimizer NAME [options]
 
@@ -114,11 +116,22 @@ export function checkedConfig(request: TrainRequest, given: Record<string, Optio
     throw new UsageError((e as Error).message);
   }
   const config = configFor(request);
+  let made: RunOptimizer;
   try {
-    createOptimizer(config.optimizer, config.optimizer_options).dispose();
+    made = createRunOptimizer(config);
   } catch (e) {
+    if (e instanceof TrainConfigError) throw new UsageError(e.message);
     if (e instanceof OptimizerOptionError) throw new UsageError(asFlagMessage(e.message.replace(/\.$/, ''), given, programFlags, bare));
     throw e;
+  }
+  try {
+    // Any epoch length will do for the check (OneCycleLR's derived totalSteps only needs one).
+    createRunSchedule(config, made.groups, 1);
+  } catch (e) {
+    if (e instanceof ScheduleError || e instanceof OptimizerOptionError) throw new UsageError(`--scheduler ${config.scheduler?.name}: ${e.message}`);
+    throw e;
+  } finally {
+    made.optimizer.dispose();
   }
   return config;
 }

@@ -31,6 +31,9 @@ export function configFor(request: TrainRequest): TrainConfig {
     batch_size: request.batch_size ?? setup.batchSize,
     test_batch_size: request.test_batch_size ?? TEST_BATCH_SIZE,
     parameter_layout: request.parameter_layout ?? 'flat',
+    scheduler: request.scheduler ?? null,
+    no_decay_biases: request.no_decay_biases ?? false,
+    others: request.others ?? null,
     setup: request.setup ?? setup.note,
   };
 }

@@ -7,5 +7,7 @@ export * from './config';
 export * from '../results';
 export * from './trainer';
 export * from './run';
+export * from './schedule';
+export * from './run-optimizer';
 export { createProgressReporter, formatEpoch } from './progress';
 export type { ProgressReporter } from './progress';

@@ -18,19 +18,30 @@ export interface RunOptions {
   dataset?: Dataset;
 }
 
+/** The config's scheduler, bias group and second optimizer, for the run's first line. */
+function describeExtras(config: TrainConfig): string {
+  const parts = [
+    config.others ? `, ${config.others.optimizer} ${JSON.stringify(config.others.options)} for the rest` : '',
+    config.no_decay_biases ? ', no weight decay on the biases' : '',
+    config.scheduler ? `, ${config.scheduler.name} ${JSON.stringify(config.scheduler.options)} per ${config.scheduler.interval}` : '',
+  ];
+  return parts.join('');
+}
+
 export function runTraining(config: TrainConfig, options: RunOptions): RunRecord {
   const trainer = new Trainer(config, options.kernels, options.dataset);
   const record: RunRecord = { config, backend: options.backend, epochs: [] };
   const { reporter, out } = options;
   try {
     reporter?.line(
-      `${config.optimizer} ${JSON.stringify(config.optimizer_options)} on ${config.dataset} (${trainer.train.count} training images), ` +
+      `${config.optimizer} ${JSON.stringify(config.optimizer_options)}${describeExtras(config)} on ${config.dataset} (${trainer.train.count} training images), ` +
         `net ${config.net}, batch ${config.batch_size}, seed ${config.seed}; ${options.backend} backend, ${trainer.program.kind} kernels`,
     );
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const { trainLoss, seconds } = trainer.trainEpoch(epoch, (p) => reporter?.progress(p, config.epochs));
       const { testLoss, testAcc } = trainer.evaluate();
-      const result: EpochResult = { epoch, train_loss: trainLoss, test_loss: testLoss, test_acc: testAcc, train_seconds: seconds };
+      const lr = trainer.endEpoch(trainLoss);
+      const result: EpochResult = { epoch, train_loss: trainLoss, test_loss: testLoss, test_acc: testAcc, train_seconds: seconds, ...(lr !== undefined ? { lr } : {}) };
       record.epochs.push(result);
       if (out) writeRunRecord(out, record);
       reporter?.epochDone(result, config.epochs);

@@ -1,7 +1,8 @@
 // How each optimizer is run on MNIST: the tutorial's setup (batch 64, SGD with lr 0.01 and momentum
 // 0.5, every other optimizer with PyTorch's defaults), except for the three optimizers that the
-// tutorial could not run that way, which get a setup that suits them. Options given by the user are
-// merged over these.
+// tutorial could not run that way, which get a setup that suits them, and the four optimizers the
+// tutorial did not have (Adafactor, Muon, Lion, Schedule-Free AdamW), each as its authors advise.
+// Options given by the user are merged over these.
 import type { OptionValue } from '../optim/options';
 import type { OptimizerName } from '../optim';
 
@@ -46,6 +47,28 @@ export const setups: Partial<Record<OptimizerName, OptimizerSetup>> = {
     'SparseAdam updates only the entries present in a sparse gradient. The network is dense, so the parameters are one ' +
       'flat vector whose entries are its rows: a value whose gradient is exactly 0 for a batch (a dead ReLU, a dropped unit) ' +
       "keeps its moments and its value, as PyTorch's SparseAdam does after p.grad = p.grad.to_sparse()",
+  ),
+  adafactor: tutorial(
+    {},
+    "the tutorial's batches with PyTorch's Adafactor defaults (lr 1e-2, beta2Decay -0.8, eps [None, 1e-3], d 1); " +
+      'one variable per tensor, so that each weight matrix and conv kernel keeps a factored second moment (row and column means)',
+  ),
+  muon: tutorial(
+    { adjustLrFn: 'match_rms_adamw' },
+    "Muon (PyTorch's defaults: lr 1e-3, momentum 0.95, Nesterov, weight decay 0.1) on the 2-D weights, fc1 and fc2, and AdamW " +
+      "with PyTorch's defaults on the conv kernels and the biases, as Muon's authors use it; adjustLrFn 'match_rms_adamw' scales " +
+      "Muon's update to AdamW's typical RMS (0.2 sqrt(max(rows, cols))), so that one lr, AdamW's default 1e-3, suits both, as in " +
+      'Moonshot\'s "Muon is scalable" recipe',
+  ),
+  lion: tutorial(
+    { lr: 3e-4 },
+    "lion-pytorch's defaults (betas 0.9, 0.99, no weight decay) but lr 3e-4: Lion's update is a sign, larger per weight than " +
+      "Adam's, and its paper advises an lr 3-10x smaller than AdamW's (1e-3 here), where lion-pytorch's default 1e-4 is 10x",
+  ),
+  adamwschedulefree: tutorial(
+    {},
+    "schedulefree's defaults (lr 0.0025, betas 0.9, 0.999, no warm-up, no weight decay); the test set is evaluated at the " +
+      "average x (optimizer.eval() before, train() after), the point Schedule-Free's authors evaluate",
   ),
 };
 

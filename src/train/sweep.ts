@@ -15,6 +15,7 @@ import {
   resultsTableFile,
   RunRecord,
   SWEEP_SEEDS,
+  entryRequest,
   SweepEntry,
   sweepEntries,
   TrainConfig,
@@ -108,7 +109,7 @@ export function parseSweepArgs(argv: string[]): SweepInvocation | 'help' {
   }
   const plans = entries.flatMap((entry) =>
     seeds.map((seed) => {
-      const config = checkedConfig({ optimizer: entry.optimizer, optimizer_options: entry.options, dataset, net, epochs, seed, limit }, entry.options, []);
+      const config = checkedConfig({ ...entryRequest(entry), dataset, net, epochs, seed, limit }, entry.options, []);
       return { entry, config, file: defaultRunFile(config) };
     }),
   );

@@ -1,15 +1,17 @@
 // One training run's state on the device (data, parameters, optimizer) and its two loops: an epoch
 // of optimizer steps, and the test pass as the tutorial's script computes it.
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, DeviceSplit, disposeBatch } from '../data/batches';
+import { Batch, batchRanges, DeviceSplit, disposeBatch } from '../data/batches';
 import { Dataset, loadDataset } from '../data/datasets';
 import { Random } from '../data/random';
-import { createOptimizer } from '../optim';
+import type { AdamWScheduleFree, SchedulableOptimizer } from '../optim';
 import { TrainConfig } from './config';
 import { DropoutSampler } from './dropout';
 import { architecture } from './network';
 import { Parameters } from './parameters';
 import { createProgram, KernelChoice, NetworkProgram } from './program';
+import { createRunOptimizer, createRunSchedule, firstGroupLr } from './run-optimizer';
+import type { RunSchedule } from './schedule';
 
 export interface EpochProgress {
   epoch: number;
@@ -27,6 +29,12 @@ export class Trainer {
   readonly parameters: Parameters;
   readonly program: NetworkProgram;
   readonly optimizer: tf.Optimizer;
+  /** The param groups the schedule sets (the optimizer's own, or Muon's then AdamW's). */
+  readonly groups: SchedulableOptimizer;
+  readonly schedule?: RunSchedule;
+  private readonly scheduleFree?: AdamWScheduleFree;
+  /** The first group's lr at the last optimizer step (undefined before the first). */
+  private lastStepLr?: number;
   readonly train: DeviceSplit;
   readonly test: DeviceSplit;
   private readonly shuffling: Random;
@@ -38,7 +46,14 @@ export class Trainer {
     dataset: Dataset = loadDataset(config.dataset, { limit: config.limit ?? undefined }),
   ) {
     // The optimizer first: it refuses bad options before anything is allocated.
-    this.optimizer = createOptimizer(config.optimizer, config.optimizer_options);
+    ({ optimizer: this.optimizer, groups: this.groups, scheduleFree: this.scheduleFree } = createRunOptimizer(config));
+    // The scheduler needs the epoch's length, which the dataset gives (the last batch may be smaller).
+    try {
+      this.schedule = createRunSchedule(config, this.groups, batchRanges(dataset.train.count, config.batch_size).length);
+    } catch (error) {
+      this.optimizer.dispose();
+      throw error;
+    }
     const arch = architecture(config.net);
     const { mean, std } = dataset.spec;
     this.train = new DeviceSplit(dataset.train, mean, std);
@@ -49,15 +64,29 @@ export class Trainer {
     this.dropout = new DropoutSampler(arch, new Random(config.seed, 'dropout'));
   }
 
-  /** One optimizer step on a batch; returns the batch's mean loss (before the step) on the device. */
+  /** One optimizer step on a batch (then a per-step schedule's step); returns the batch's mean loss (before the step) on the device. */
   step(batch: Batch): tf.Scalar {
     const masks = this.dropout.sample(batch.size);
+    let loss: tf.Scalar;
     try {
+      this.lastStepLr = firstGroupLr(this.groups);
       // LBFGS calls the closure several times per step; the same masks keep it deterministic.
-      return this.optimizer.minimize(() => this.program.batchLoss(batch, masks), true, this.parameters.variables)!;
+      loss = this.optimizer.minimize(() => this.program.batchLoss(batch, masks), true, this.parameters.variables)!;
     } finally {
       tf.dispose(masks);
     }
+    this.schedule?.afterStep();
+    return loss;
+  }
+
+  /**
+   * After an epoch's evaluation: a per-epoch schedule steps (ReduceLROnPlateau on `trainLoss`).
+   * Returns the first group's lr at the epoch's last optimizer step, for the record.
+   */
+  endEpoch(trainLoss: number): number | undefined {
+    const lr = this.lastStepLr;
+    this.schedule?.afterEpoch(trainLoss);
+    return lr;
   }
 
   /** One pass over the shuffled training set. Returns the mean training loss and the seconds it took. */
@@ -90,8 +119,21 @@ export class Trainer {
     return { trainLoss: lossSum / examples, seconds: (performance.now() - started) / 1000 };
   }
 
-  /** The test set's summed NLL / its size, and accuracy, without dropout (PyTorch's model.eval()). */
+  /**
+   * The test set's summed NLL / its size, and accuracy, without dropout (PyTorch's model.eval()).
+   * Schedule-Free evaluates at its average x, which its parameters hold only in eval mode: eval()
+   * before, train() after, as its authors' loops do.
+   */
   evaluate(): { testLoss: number; testAcc: number } {
+    this.scheduleFree?.eval();
+    try {
+      return this.evaluateParameters();
+    } finally {
+      this.scheduleFree?.train();
+    }
+  }
+
+  private evaluateParameters(): { testLoss: number; testAcc: number } {
     let lossSum: tf.Scalar = tf.scalar(0);
     let correct: tf.Scalar = tf.scalar(0, 'int32');
     for (const batch of this.test.inOrder(this.config.test_batch_size)) {
