@@ -10,6 +10,8 @@ import { readRunRecord, RunRecord, writeRunRecord } from '../src/results';
 import { optionValue, parseFlags, FlagReader, UsageError } from '../src/train/cli-args';
 import { checkRunOutput, parseTrainArgs, TrainInvocation } from '../src/train/cli';
 import { parseSweepArgs } from '../src/train/sweep';
+import { createScheduler, schedulerNames } from '../src/optim';
+import { libraryOnlySchedulers, trainableSchedulerNames, trainableSchedulers } from '../src/train/schedule';
 
 before(() => backendReady);
 
@@ -70,6 +72,9 @@ const badInvocations: Array<[string, string[], RegExp]> = [
   ['a misspelt program flag', ['--optimizer', 'sgd', '--epoch', '1', '--limit', '64'], /did you mean --epochs\?/],
   ['a short flag', ['--optimizer', 'sgd', '-e', '1'], /'-e' is not a flag/],
   ['an empty --out=', ['--optimizer', 'sgd', '--out=', ...SMALL], /--out needs a value/],
+  ['a scheduler that takes other schedulers', ['--optimizer', 'sgd', '--scheduler', 'SequentialLR', ...SMALL], /--scheduler SequentialLR takes other schedulers.*createScheduler/],
+  ['an option both the scheduler and the optimizer take', ['--optimizer', 'adam', '--scheduler', 'ReduceLROnPlateau', '--eps', '1e-6', ...SMALL], /--scheduler-eps/],
+  ['no weight decay on the biases in the flat layout', ['--optimizer', 'adamw', '--no-decay-biases', ...SMALL], /--no-decay-biases.*--layout tensors/],
 ];
 
 for (const [what, args, message] of badInvocations) {
@@ -98,6 +103,9 @@ test('--help prints the usage and exits 0', () => {
   assert.match(stdout, /--data-dir DIR .*FUN_OPTIM_MNIST_DIR/s);
   assert.match(stdout, /FUN_OPTIM_FASHION_DIR/);
   assert.match(stdout, /--force/);
+  for (const flag of ['--scheduler NAME', '--scheduler-interval', '--t-max', '--eta-min', '--max-lr', '--pct-start', '--step-size', '--no-decay-biases', '--others adamw']) {
+    assert.ok(stdout.includes(flag), `--help names ${flag}`);
+  }
   const sweep = run('sweep', ['--help']);
   assert.equal(sweep.status, 0);
   assert.match(sweep.stdout, /--data-dir DIR .*FUN_OPTIM_MNIST_DIR/s);
@@ -216,6 +224,21 @@ for (const [what, args, message] of badSweeps) {
   });
 }
 
+test('npm run sweep --scheduler: every run and the table carry the schedule; its options are bare or --scheduler- flags', () => {
+  const sweep = parseSweepArgs(['--optimizers', 'sgd,muon_adamw', '--scheduler', 'StepLR', '--step-size', '3', '--scheduler-gamma', '0.5', '--epochs', '2', '--seeds', '1']);
+  assert.ok(sweep !== 'help');
+  assert.equal(sweep.csv, path.join('outputs', 'results', 'mnist-e2-sgd+muon_adamw-seeds1-StepLR-gamma=0.5-stepSize=3-epoch.csv'));
+  assert.deepEqual(sweep.plans.map((plan) => plan.config.scheduler), Array(2).fill({ name: 'StepLR', options: { stepSize: 3, gamma: 0.5 }, interval: 'epoch' }));
+  assert.deepEqual(sweep.plans.map((plan) => path.basename(plan.file)), [
+    'mnist-seed-sgd-1-e2-StepLR-gamma=0.5-stepSize=3-epoch.json',
+    'mnist-seed-muon_adamw-1-e2-StepLR-gamma=0.5-stepSize=3-epoch.json',
+  ]);
+  assert.throws(() => parseSweepArgs(['--scheduler', 'StepLR', '--step-sise', '3']), /StepLR has no option 'stepSise' \(did you mean --step-size\?\)/);
+  assert.throws(() => parseSweepArgs(['--scheduler', 'StepLR']), /StepLR needs the option 'stepSize'/);
+  assert.throws(() => parseSweepArgs(['--step-size', '3']), /unknown flag\(s\) --step-size/);
+  assert.throws(() => parseSweepArgs(['--scheduler-gamma', '3']), /give --scheduler NAME too/);
+});
+
 test('npm run sweep with an empty --optimizers exits 2 before training, writing nothing', () => {
   const project = scratchProject('empty-sweep');
   const { status, stdout, stderr } = run('sweep', ['--optimizers', '', ...SMALL], project);
@@ -237,7 +260,105 @@ test('a run writes its JSON with plain progress lines when output is not a termi
   assert.deepEqual(record.config.optimizer_options, { betas: [0.9, 0.99], amsgrad: true });
   assert.equal(record.config.limit, 256);
   assert.equal(record.config.seed, 3);
-  assert.deepEqual(Object.keys(record.epochs[0]).sort(), ['epoch', 'test_acc', 'test_loss', 'train_loss', 'train_seconds']);
+  assert.deepEqual(Object.keys(record.epochs[0]).sort(), ['epoch', 'lr', 'test_acc', 'test_loss', 'train_loss', 'train_seconds']);
+});
+
+test('a StepLR run records the lr of every epoch, and its scheduler and bias group in its config and name', () => {
+  const project = scratchProject('scheduled-run');
+  const args = ['--optimizer', 'sgd', '--layout', 'tensors', '--no-decay-biases', '--weight-decay', '0.01'];
+  const schedule = ['--scheduler', 'step_lr', '--step-size', '1', '--gamma', '0.5', '--epochs', '2', '--limit', '256'];
+  const { status, stderr } = run('cli', [...args, ...schedule], project);
+  assert.equal(status, 0, stderr);
+  const file = 'mnist-seed-sgd-1-e2-limit256-tensors-weightDecay=0.01-nodecaybias-StepLR-gamma=0.5-stepSize=1-epoch.json';
+  const record = readRunRecord(path.join(project, 'outputs', 'runs', file));
+  assert.deepEqual(record.config.scheduler, { name: 'StepLR', options: { stepSize: 1, gamma: 0.5 }, interval: 'epoch' });
+  assert.equal(record.config.no_decay_biases, true);
+  assert.deepEqual(record.epochs.map((e) => e.lr), [0.01, 0.005], 'lr 0.01, halved after the first epoch');
+});
+
+/** parseTrainArgs' refusal of `args` (a UsageError: exit status 2 before anything trains). */
+function refusal(args: string[]): string {
+  try {
+    parse(args);
+  } catch (error) {
+    assert.ok(error instanceof UsageError, String(error));
+    return error.message;
+  }
+  throw new Error(`${args.join(' ')} was accepted`);
+}
+
+test('scheduler flags: torch names in any case, options in kebab-case routed to the scheduler, intervals', () => {
+  const step = parse(['--optimizer', 'adam', '--scheduler', 'step_lr', '--step-size', '2', '--gamma', '0.5', '--lr', '0.01']);
+  assert.deepEqual(step.config.scheduler, { name: 'StepLR', options: { stepSize: 2, gamma: 0.5 }, interval: 'epoch' });
+  assert.deepEqual(step.config.optimizer_options, { lr: 0.01 });
+  assert.equal(step.out, path.join('outputs', 'runs', 'mnist-seed-adam-1-lr=0.01-StepLR-gamma=0.5-stepSize=2-epoch.json'));
+  const cosine = parse(['--optimizer', 'sgd', '--scheduler', 'CosineAnnealingLR', '--t-max', '10', '--eta-min', '1e-4', '--scheduler-interval', 'step']);
+  assert.deepEqual(cosine.config.scheduler, { name: 'CosineAnnealingLR', options: { tMax: 10, etaMin: 1e-4 }, interval: 'step' });
+  const oneCycle = parse(['--optimizer', 'sgd', '--scheduler', 'onecyclelr', '--max-lr', '0.1', '--pct-start', '0.25', '--three-phase']);
+  assert.deepEqual(oneCycle.config.scheduler, { name: 'OneCycleLR', options: { maxLr: 0.1, pctStart: 0.25, threePhase: true }, interval: 'step' });
+  assert.equal(parse(['--optimizer', 'sgd', '--scheduler', 'OneCycleLR', '--max-lr', '0.1', '--scheduler-interval', 'epoch']).config.scheduler?.interval, 'epoch');
+  const plateau = parse(['--optimizer', 'adam', '--scheduler', 'ReduceLROnPlateau', '--scheduler-eps', '1e-9', '--optimizer-eps', '1e-6', '--patience', '2']);
+  assert.deepEqual(plateau.config.scheduler?.options, { eps: 1e-9, patience: 2 });
+  assert.deepEqual(plateau.config.optimizer_options, { eps: 1e-6 });
+  assert.equal(parse(['--optimizer', 'asgd', '--scheduler', 'StepLR', '--step-size', '3', '--t0', '100']).config.optimizer_options.t0, 100, "ASGD's t0: StepLR has none");
+  assert.equal(parse(['--optimizer', 'sgd']).config.scheduler, null);
+});
+
+test('scheduler flags: each wrong use refused before training, saying what to write', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--scheduler', 'StepLRR'], /Unknown scheduler 'StepLRR' \(did you mean 'StepLR'\?\)/],
+    [['--scheduler', 'LambdaLR'], /LambdaLR takes a function of the epoch.*createScheduler/],
+    [['--scheduler', 'ChainedScheduler'], /ChainedScheduler takes other schedulers/],
+    [['--scheduler', 'StepLR'], /StepLR needs the option 'stepSize'.*--step-size --gamma/],
+    [['--scheduler', 'StepLR', '--step-size', '0'], /--scheduler StepLR: StepLR: stepSize must be an integer >= 1, got 0/],
+    [['--scheduler', 'StepLR', '--step-size', '2', '--scheduler-interval', 'batch'], /--scheduler-interval must be one of epoch, step; got 'batch'/],
+    [['--scheduler-interval', 'step'], /--scheduler-interval needs --scheduler NAME/],
+    [['--scheduler-gamma', '0.5'], /--scheduler-gamma is a scheduler option: give --scheduler NAME too/],
+    [['--scheduler', 'StepLR', '--step-size', '2', '--scheduler-eps', '1'], /StepLR has no option 'eps'; its options are --step-size --gamma/],
+    [['--scheduler', 'StepLR', '--step-sise', '2'], /did you mean StepLR's --step-size\?/],
+    [['--scheduler', 'ReduceLROnPlateau', '--eps', '1e-6'], /--eps is an option of both ReduceLROnPlateau and adam: write --scheduler-eps .* --optimizer-eps/],
+    [['--scheduler', 'ReduceLROnPlateau', '--scheduler-interval', 'step'], /ReduceLROnPlateau steps once per epoch/],
+  ];
+  for (const [args, message] of cases) assert.match(refusal(['--optimizer', 'adam', ...args]), message, args.join(' '));
+});
+
+test('--no-decay-biases and --others: in the config and the name, refused where they cannot apply', () => {
+  const biases = parse(['--optimizer', 'adamw', '--layout', 'tensors', '--no-decay-biases']);
+  assert.equal(biases.config.no_decay_biases, true);
+  assert.equal(biases.out, path.join('outputs', 'runs', 'mnist-seed-adamw-1-tensors-nodecaybias.json'));
+  assert.match(refusal(['--optimizer', 'adamw', '--no-decay-biases']), /needs the parameter layout 'tensors' \(--layout tensors\)/);
+  assert.match(refusal(['--optimizer', 'rprop', '--layout', 'tensors', '--no-decay-biases']), /Rprop.*weightDecay/);
+  const muon = parse(['--optimizer', 'muon', '--layout', 'tensors', '--others', 'adamw']);
+  assert.deepEqual(muon.config.others, { optimizer: 'adamw', options: {} });
+  assert.equal(muon.out, path.join('outputs', 'runs', 'mnist-seed-muon_adamw-1.json'), "the sweep's Muon with AdamW");
+  const tuned = parse(['--optimizer', 'muon', '--layout', 'tensors', '--others', 'adamw', '--others-lr', '3e-3', '--lr', '0.02']);
+  assert.deepEqual(tuned.config.others, { optimizer: 'adamw', options: { lr: 3e-3 } });
+  assert.deepEqual(tuned.config.optimizer_options, { adjustLrFn: 'match_rms_adamw', lr: 0.02 });
+  assert.equal(tuned.out, path.join('outputs', 'runs', 'mnist-seed-muon-1-lr=0.02-adamw-lr=0.003.json'));
+  assert.match(refusal(['--optimizer', 'sgd', '--others', 'adamw']), /--others adamw\) is for Muon.*leave --others out/);
+  assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors']), /give --others adamw.*--layout tensors/);
+  assert.match(refusal(['--optimizer', 'muon', '--others', 'adamw']), /--layout tensors/);
+  assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors', '--others', 'sgd']), /--others must be one of adamw; got 'sgd'/);
+  assert.match(refusal(['--optimizer', 'adam', '--others-lr', '0.1']), /--others-lr is an option of Muon's second optimizer: give --others adamw too/);
+  assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors', '--others', 'adamw', '--others-lrr', '1']), /AdamW has no option 'lrr'.*--others-lrr/);
+});
+
+test('the scheduler table names exactly the options of each scheduler of the library, and every scheduler is either trainable or library-only', () => {
+  assert.deepEqual([...trainableSchedulerNames, ...libraryOnlySchedulers].sort(), [...schedulerNames].sort());
+  const groups = { paramGroups: [{ lr: 0.1, momentum: 0.9 }] };
+  for (const name of trainableSchedulerNames) {
+    // The library's refusal of an unknown option lists the options it has.
+    const message = (() => {
+      try {
+        createScheduler(name, groups, { notAnOption: 1 });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    const listed = /Its options are: ([^.]*)\./.exec(message)?.[1].split(', ') ?? [];
+    assert.deepEqual(listed.filter((option) => option !== 'lastEpoch' && option !== 'scaleFn').sort(), [...trainableSchedulers[name]].sort(), name);
+  }
 });
 
 test('flags map to optimizer options generically (kebab-case to camelCase, typed values)', () => {

@@ -113,7 +113,19 @@ test('table names: only the full sweep writes <dataset>.csv', () => {
     resultsTableFile({ ...full, labels: ['sgd'], epochs: 2, limit: 10000, seeds: [1] }),
     path.join('outputs', 'results', 'mnist-e2-limit10000-sgd-seeds1.csv'),
   );
-  const partial = [{ seeds: [1] }, { seeds: [1, 2, 3, 4] }, { labels: labels.slice(1) }, { net: 'modern' as const }, { epochs: 5 }, { limit: 100 }];
+  const stepLR = { name: 'StepLR' as const, options: { stepSize: 3 }, interval: 'epoch' as const };
+  const partial = [
+    { seeds: [1] },
+    { seeds: [1, 2, 3, 4] },
+    { labels: labels.slice(1) },
+    { labels: tutorialSweepEntries.map((e) => e.label) },
+    { net: 'modern' as const },
+    { epochs: 5 },
+    { limit: 100 },
+    { scheduler: stepLR },
+  ];
+  assert.equal(resultsTableFile({ ...full, scheduler: stepLR }), path.join('outputs', 'results', 'mnist-StepLR-stepSize=3-epoch.csv'));
+  assert.equal(resultsTableFile({ ...full, scheduler: null }), resultsTableFile(full));
   const names = partial.map((change) => resultsTableFile({ ...full, ...change }));
   assert.ok(!names.includes(resultsTableFile(full)), names.join('\n'));
   assert.equal(new Set(names).size, partial.length);

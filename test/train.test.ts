@@ -8,13 +8,15 @@ import { backendReady } from './helpers';
 import { loadDataset } from '../src/data/datasets';
 import { DeviceSplit, disposeBatch } from '../src/data/batches';
 import { Random } from '../src/data/random';
-import { configFor } from '../src/train/config';
+import { configFor, TrainConfig } from '../src/train/config';
+import { AdamWScheduleFree, createOptimizer, MuonWithAdamW, OneCycleLR } from '../src/optim';
+import { createRunScheduler, RunSchedule } from '../src/train/schedule';
 import { DropoutSampler } from '../src/train/dropout';
 import { architectures, parameterSpecs } from '../src/train/network';
 import { NativeProgram, nativeKernels } from '../src/train/native';
 import { Parameters } from '../src/train/parameters';
 import { PortableProgram } from '../src/train/portable';
-import { formatResultsCsv, readRunRecord, resultRows, validateRunRecord } from '../src/results';
+import { entryRequest, formatResultsCsv, readRunRecord, resultRows, sweepEntries, validateRunRecord } from '../src/results';
 import { runTraining } from '../src/train/run';
 import { Trainer } from '../src/train/trainer';
 
@@ -177,4 +179,111 @@ test('the results table: a row per seed, then mean and sample std', () => {
   assert.ok(lines.includes('sgd,1,test_acc,0.95,mean'));
   assert.ok(lines.includes('sgd,1,test_acc,0.0707107,std'));
   assert.ok(lines.includes('sgd,1,test_loss,0,std'));
+});
+
+/** The first `count` training images of the 10,000 loaded (the test set stays whole). */
+function firstImages(count: number) {
+  return { ...mnist, train: { ...mnist.train, count, images: mnist.train.images.subarray(0, count * 784), labels: mnist.train.labels.subarray(0, count) } };
+}
+
+/** The parameters' values by PyTorch name, as plain arrays. */
+function values(trainer: Trainer): Record<string, Float32Array> {
+  const named = trainer.parameters.named();
+  const result = Object.fromEntries(Object.entries(named).map(([name, t]) => [name, t.dataSync() as Float32Array]));
+  tf.dispose(Object.values(named));
+  return result;
+}
+
+test('no_decay_biases: the biases step as without weight decay, the weights as with it', () => {
+  const oneBatch = firstImages(64);
+  const trainOneStep = (request: Partial<TrainConfig>) => {
+    const trainer = new Trainer(configFor({ optimizer: 'sgd', parameter_layout: 'tensors', epochs: 1, limit: 64, ...request }), 'auto', oneBatch);
+    try {
+      trainer.trainEpoch(1);
+      return { values: values(trainer), weightDecays: trainer.groups.paramGroups.map((g) => g.weightDecay) };
+    } finally {
+      trainer.dispose();
+    }
+  };
+  const decay = { optimizer_options: { weightDecay: 0.5 } };
+  const split = trainOneStep({ ...decay, no_decay_biases: true });
+  const everywhere = trainOneStep(decay);
+  const nowhere = trainOneStep({});
+  assert.deepEqual(split.weightDecays, [0.5, 0], 'the rest with the given decay, then the biases without');
+  for (const name of Object.keys(split.values)) {
+    const expected = name.endsWith('.bias') ? nowhere.values[name] : everywhere.values[name];
+    const other = name.endsWith('.bias') ? everywhere.values[name] : nowhere.values[name];
+    assert.deepEqual(split.values[name], expected, name);
+    assert.notDeepEqual(split.values[name], other, `${name}: the decay makes a difference here`);
+  }
+  assert.throws(() => new Trainer(configFor({ optimizer: 'sgd', no_decay_biases: true }), 'auto', oneBatch), /--layout tensors/);
+});
+
+test('muon_adamw: Muon steps the 2-D weights (fc1, fc2), AdamW the conv kernels and the biases', () => {
+  const entry = sweepEntries.find((e) => e.label === 'muon_adamw')!;
+  const trainer = new Trainer(configFor({ ...entryRequest(entry), epochs: 1, limit: 64 }), 'auto', firstImages(64));
+  try {
+    trainer.trainEpoch(1);
+    const optimizer = trainer.optimizer as MuonWithAdamW;
+    assert.equal(optimizer.getClassName(), MuonWithAdamW.className);
+    const short = (names: string[]) => names.map((name) => name.split('/').pop()).sort();
+    assert.deepEqual(short(optimizer.muon.statefulVariableNames), ['fc1.weight', 'fc2.weight']);
+    assert.deepEqual(short(optimizer.adamw.statefulVariableNames), ['conv1.bias', 'conv1.weight', 'conv2.bias', 'conv2.weight', 'fc1.bias', 'fc2.bias']);
+    assert.equal(optimizer.muon.paramGroups[0].adjustLrFn, 'match_rms_adamw');
+    assert.deepEqual([optimizer.muon.lr, optimizer.adamw.lr], [1e-3, 1e-3], "one lr for both: PyTorch's AdamW default");
+  } finally {
+    trainer.dispose();
+  }
+});
+
+test("Schedule-Free is evaluated at x (eval mode) and trains on at y (train mode)", () => {
+  const trainer = new Trainer(configFor({ optimizer: 'adamwschedulefree', epochs: 1, limit: 256 }), 'auto', firstImages(256));
+  try {
+    trainer.trainEpoch(1);
+    const optimizer = trainer.optimizer as AdamWScheduleFree;
+    const y = values(trainer);
+    const seen: Array<{ trainMode: boolean; values: Record<string, Float32Array> }> = [];
+    const evaluateBatch = trainer.program.evaluate.bind(trainer.program);
+    trainer.program.evaluate = (batch) => {
+      if (seen.length === 0) seen.push({ trainMode: optimizer.trainMode, values: values(trainer) });
+      return evaluateBatch(batch);
+    };
+    trainer.evaluate();
+    assert.equal(seen[0].trainMode, false, 'the test set is evaluated in eval mode');
+    assert.equal(optimizer.trainMode, true, 'and training goes on in train mode');
+    const farthest = (a: Record<string, Float32Array>, b: Record<string, Float32Array>) =>
+      Math.max(...Object.keys(a).flatMap((name) => Array.from(a[name], (v, i) => Math.abs(v - b[name][i]))));
+    assert.ok(farthest(seen[0].values, y) > 1e-5, `x differs from y (${farthest(seen[0].values, y)})`);
+    assert.ok(farthest(values(trainer), y) < 1e-6, `y is back after evaluating (${farthest(values(trainer), y)})`);
+  } finally {
+    trainer.dispose();
+  }
+});
+
+test("a per-step OneCycleLR spans the run: totalSteps is epochs x steps per epoch, and the record's lr follows it", () => {
+  const config = configFor({ optimizer: 'sgd', epochs: 2, limit: 200, scheduler: { name: 'OneCycleLR', options: { maxLr: 0.1 }, interval: 'step' } });
+  const record = runTraining(config, { backend: 'tensorflow', dataset: firstImages(200) });
+  // 200 images in batches of 64: 4 steps per epoch, 8 in all; the lr of each epoch's last step.
+  const oneCycle = new OneCycleLR({ paramGroups: [{ lr: 0.01, momentum: 0.5 }] }, { maxLr: 0.1, totalSteps: 8 });
+  const lrs: number[] = [];
+  for (let step = 0; step < 8; step++) {
+    lrs.push(oneCycle.getLastLr()[0]);
+    oneCycle.step();
+  }
+  assert.deepEqual(record.epochs.map((e) => e.lr), [lrs[3], lrs[7]]);
+});
+
+test('ReduceLROnPlateau steps on the epoch training loss; a diverged (NaN) epoch counts as a bad one', () => {
+  const optimizer = createOptimizer('sgd', { lr: 0.1 });
+  const spec = { name: 'ReduceLROnPlateau', options: { patience: 0, factor: 0.5 }, interval: 'epoch' } as const;
+  const schedule = new RunSchedule(spec, createRunScheduler(spec, optimizer, 3, 10));
+  schedule.afterStep();
+  schedule.afterEpoch(1);
+  assert.equal(optimizer.lr, 0.1);
+  schedule.afterEpoch(2);
+  assert.equal(optimizer.lr, 0.05);
+  schedule.afterEpoch(NaN);
+  assert.equal(optimizer.lr, 0.025);
+  assert.throws(() => createRunScheduler({ ...spec, interval: 'step' }, optimizer, 3, 10), /once per epoch/);
+  optimizer.dispose();
 });

@@ -172,6 +172,8 @@ export interface SweepSelection {
   /** Labels of the entries, in the sweep's order. */
   labels: string[];
   seeds: number[];
+  /** The scheduler every run has (absent or null: none, as in the full sweep). */
+  scheduler?: TrainConfig['scheduler'];
 }
 
 /** The seeds of a full sweep. */
@@ -180,7 +182,7 @@ export const SWEEP_SEEDS = [1, 2, 3];
 /**
  * outputs/results/<dataset>.csv for the full sweep (every entry, seeds 1-3, net seed, 10 epochs,
  * every image); any other sweep's table is named for what it covers, so that it never replaces the
- * full table: <dataset>[-<net>][-e<epochs>][-limit<N>][-<label>+<label>...][-seeds<a>,<b>...].csv.
+ * full table: <dataset>[-<net>][-e<epochs>][-limit<N>][-<label>+<label>...][-seeds<a>,<b>...][-<Scheduler>...].csv.
  */
 export function resultsTableFile(selection: SweepSelection, folder: string = RESULTS_DIR): string {
   const allEntries = selection.labels.length === sweepEntries.length && sweepEntries.every((e, i) => e.label === selection.labels[i]);
@@ -191,6 +193,7 @@ export function resultsTableFile(selection: SweepSelection, folder: string = RES
     selection.limit !== null ? `-limit${selection.limit}` : '',
     allEntries ? '' : `-${selection.labels.join('+')}`,
     canonicalJson(selection.seeds) === canonicalJson(SWEEP_SEEDS) ? '' : `-seeds${selection.seeds.join(',')}`,
+    schedulerSuffix(selection.scheduler ?? null),
   ];
   return path.join(folder, `${parts.join('')}.csv`);
 }

@@ -163,6 +163,17 @@ export class FlagReader {
     return options;
   }
 
+  /** Reads a flag of a set the program knows only at run time (a scheduler's options): its value as given. */
+  take(name: string): string | boolean | undefined {
+    this.used.add(name);
+    return this.parsed.flags.get(name);
+  }
+
+  /** The flags not read so far (kebab-case names), with their values as given. */
+  remaining(): Array<[string, string | boolean]> {
+    return [...this.parsed.flags].filter(([name]) => !this.used.has(name));
+  }
+
   /** The flags not read so far that were given bare (`--lr` with no value), in camelCase. */
   bareOptions(): string[] {
     return [...this.parsed.flags].filter(([name, raw]) => !this.used.has(name) && raw === true).map(([name]) => kebabToCamel(name));

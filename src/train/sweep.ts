@@ -1,4 +1,5 @@
-// `npm run sweep`: every optimizer (and the tutorial's Adam with amsgrad) for 10 epochs over several
+// `npm run sweep`: every entry of src/results/names.ts (the tutorial's optimizers, its Adam with
+// amsgrad, then Adafactor, Muon with AdamW, Lion and Schedule-Free AdamW) for 10 epochs over several
 // seeds, each run in outputs/runs (a finished run with the same config is reused, so an interrupted
 // sweep resumes), and the table outputs/results/<dataset>.csv (see src/results/table.ts). A sweep of
 // part of that (some optimizers, other seeds, epochs or a subset of the images) writes a table named
@@ -22,7 +23,7 @@ import {
   writeResultsTable,
 } from '../results';
 import { FlagReader, parseFlags, UsageError } from './cli-args';
-import { checkedConfig, reportFailure } from './cli';
+import { checkedConfig, readScheduler, readSchedulerOptions, reportFailure } from './cli';
 import { netNames } from './network';
 import { KernelChoice, kernelChoices } from './program';
 import { createProgressReporter } from './progress';
@@ -40,9 +41,11 @@ export const SWEEP_USAGE = `Usage: npm run sweep -- [options]
   --backend B          ${backendChoices.join(' | ')}
   --kernels K          ${kernelChoices.join(' | ')}
   --data-dir DIR       ${DATA_DIR_HELP}
-  --csv FILE           default outputs/results/<dataset>.csv for the full sweep (every optimizer,
-                       seeds 1-3, 10 epochs, every image); a partial sweep's table is named for what
-                       it covers, e.g. outputs/results/mnist-e2-limit10000-sgd-seeds1.csv
+  --scheduler NAME     every run with this lr scheduler (as npm run train takes it), its options
+                       as flags (--step-size 3, --t-max 10, ...) and --scheduler-interval epoch|step
+  --csv FILE           default outputs/results/<dataset>.csv for the full sweep (every entry,
+                       seeds 1-3, 10 epochs, every image, no scheduler); a partial sweep's table is
+                       named for what it covers, e.g. outputs/results/mnist-e2-limit10000-sgd-seeds1.csv
 `;
 
 // Kept for notebook 13's deep import ('../dist/train/sweep') until it imports from the train barrel.
@@ -99,8 +102,11 @@ export function parseSweepArgs(argv: string[]): SweepInvocation | 'help' {
   const dataDir = reader.string('data-dir');
   const csvFlag = reader.string('csv');
   const entries = parseEntries(reader);
+  const schedule = readScheduler(reader);
+  const schedulerOptions = readSchedulerOptions(reader, schedule?.name);
+  const scheduler = schedule ? { ...schedule, options: schedulerOptions } : null;
   reader.refuseUnknown();
-  const csv = csvFlag ?? resultsTableFile({ dataset, net, epochs, limit, labels: entries.map((e) => e.label), seeds });
+  const csv = csvFlag ?? resultsTableFile({ dataset, net, epochs, limit, labels: entries.map((e) => e.label), seeds, scheduler });
   try {
     checkOutputPath(csv, { createFolder: csvFlag === undefined });
   } catch (error) {
@@ -109,7 +115,7 @@ export function parseSweepArgs(argv: string[]): SweepInvocation | 'help' {
   }
   const plans = entries.flatMap((entry) =>
     seeds.map((seed) => {
-      const config = checkedConfig({ ...entryRequest(entry), dataset, net, epochs, seed, limit }, entry.options, []);
+      const config = checkedConfig({ ...entryRequest(entry), dataset, net, epochs, seed, limit, scheduler }, entry.options, []);
       return { entry, config, file: defaultRunFile(config) };
     }),
   );
