@@ -336,8 +336,9 @@ test('--no-decay-biases and --others: in the config and the name, refused where 
   assert.deepEqual(tuned.config.optimizer_options, { adjustLrFn: 'match_rms_adamw', lr: 0.02 });
   assert.equal(tuned.out, path.join('outputs', 'runs', 'mnist-seed-muon-1-lr=0.02-adamw-lr=0.003.json'));
   assert.match(refusal(['--optimizer', 'sgd', '--others', 'adamw']), /--others adamw\) is for Muon.*leave --others out/);
-  assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors']), /give --others adamw.*--layout tensors/);
-  assert.match(refusal(['--optimizer', 'muon', '--others', 'adamw']), /--layout tensors/);
+  assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors']), /convolution kernels and biases: give --others adamw/);
+  assert.match(refusal(['--optimizer', 'muon', '--others', 'adamw']), /one 1-D variable: give --layout tensors$/);
+  assert.match(refusal(['--optimizer', 'muon']), /give --layout tensors and --others adamw/);
   assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors', '--others', 'sgd']), /--others must be one of adamw; got 'sgd'/);
   assert.match(refusal(['--optimizer', 'adam', '--others-lr', '0.1']), /--others-lr is an option of Muon's second optimizer: give --others adamw too/);
   assert.match(refusal(['--optimizer', 'muon', '--layout', 'tensors', '--others', 'adamw', '--others-lrr', '1']), /AdamW has no option 'lrr'.*--others-lrr/);

@@ -32,7 +32,8 @@ function describe(p: EpochProgress): { rate: number; eta: number } {
 export function formatEpoch(result: EpochResult, epochs: number): string {
   return (
     `epoch ${result.epoch}/${epochs}: train loss ${result.train_loss.toFixed(4)}, test loss ${result.test_loss.toFixed(4)}, ` +
-    `test accuracy ${(100 * result.test_acc).toFixed(2)}% (${result.train_seconds.toFixed(1)} s training)`
+    `test accuracy ${(100 * result.test_acc).toFixed(2)}% (${result.train_seconds.toFixed(1)} s training` +
+    `${result.lr !== undefined ? `, lr ${Number(result.lr.toPrecision(3))}` : ''})`
   );
 }
 

@@ -37,10 +37,14 @@ export function checkRunConfig(config: TrainConfig): void {
       `others (--others ${config.others.optimizer}) is for Muon, which updates only the 2-D weights; ${config.optimizer} updates every parameter itself: leave --others out`,
     );
   }
-  if (config.optimizer === 'muon' && (config.others === null || config.parameter_layout !== 'tensors')) {
+  if (config.optimizer === 'muon' && config.parameter_layout !== 'tensors') {
     throw new TrainConfigError(
-      'Muon updates 2-D weights only, and this network also has convolution kernels and biases (and in the flat layout it is one ' +
-        '1-D variable): give --others adamw (AdamW for the rest, as Muon is used) and --layout tensors',
+      `Muon updates 2-D weights only, and in the flat layout the network is one 1-D variable: give --layout tensors${config.others === null ? ' and --others adamw (AdamW for the conv kernels and biases)' : ''}`,
+    );
+  }
+  if (config.optimizer === 'muon' && config.others === null) {
+    throw new TrainConfigError(
+      'Muon updates 2-D weights only, and this network also has convolution kernels and biases: give --others adamw (AdamW for them, as Muon is used)',
     );
   }
 }

@@ -55,7 +55,7 @@ export const setups: Partial<Record<OptimizerName, OptimizerSetup>> = {
   ),
   muon: tutorial(
     { adjustLrFn: 'match_rms_adamw' },
-    "Muon (PyTorch's defaults: lr 1e-3, momentum 0.95, Nesterov, weight decay 0.1) on the 2-D weights, fc1 and fc2, and AdamW " +
+    "Muon (PyTorch's defaults: lr 1e-3, momentum 0.95, Nesterov, weight decay 0.1) on the 2-D weights (the dense layers' matrices) and AdamW " +
       "with PyTorch's defaults on the conv kernels and the biases, as Muon's authors use it; adjustLrFn 'match_rms_adamw' scales " +
       "Muon's update to AdamW's typical RMS (0.2 sqrt(max(rows, cols))), so that one lr, AdamW's default 1e-3, suits both, as in " +
       'Moonshot\'s "Muon is scalable" recipe',
