@@ -33,4 +33,6 @@ test('plotlyBundle: powers of ten on every axis, decades only on a wide log axis
   assert.equal(layout.yaxis.dtick, 1);
   assert.equal(layout.yaxis2.dtick, undefined, 'less than two decades: Plotly chooses the ticks');
   assert.equal(layout.yaxis2.overlaying, 'y', "the caller's axis settings are kept");
+  const wide = plotlyBundle({ data: [{ type: 'scatter', x: [1, 2], y: [1e-30, 1] }], layout: { yaxis: { type: 'log' } } });
+  assert.equal((wide.layout as Record<string, Record<string, unknown>>).yaxis.dtick, 4, '30 decades: a label every 4th');
 });

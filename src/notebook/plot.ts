@@ -43,14 +43,19 @@ function logSpan(figure: PlotlyFigure, key: string): number {
   return high > low ? Math.log10(high / low) : 0;
 }
 
+/** At most about this many labels on a log axis labelled by decades. */
+const MAX_DECADE_LABELS = 8;
+
 /**
- * The caller's axis over the defaults. A log axis over two decades or more is labelled at the
- * powers of ten only: Plotly's labels at 2 and 5 of every decade crowd into each other there.
+ * The caller's axis over the defaults. A log axis over two decades or more is labelled at powers
+ * of ten only (every decade, or every few where it spans many): Plotly's labels at 2 and 5 of
+ * every decade crowd into each other there.
  */
 function withAxisDefaults(figure: PlotlyFigure, key: string, axis: Record<string, unknown> = {}): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...axisDefaults, ...axis };
-  if (merged.type === 'log' && merged.dtick === undefined && merged.tickvals === undefined && logSpan(figure, key) >= 2) {
-    merged.dtick = 1;
+  const span = merged.type === 'log' ? logSpan(figure, key) : 0;
+  if (span >= 2 && merged.dtick === undefined && merged.tickvals === undefined) {
+    merged.dtick = Math.max(1, Math.ceil(span / MAX_DECADE_LABELS));
   }
   return merged;
 }
