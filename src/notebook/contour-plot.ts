@@ -9,7 +9,7 @@ export interface ContourOptions {
   resolution?: number;
   xTitle?: string;
   yTitle?: string;
-  /** The colour bar's title (default 'f', or 'log10 f' for log contours). */
+  /** The colour bar's title (default 'f', or 'log<sub>10</sub> f' for log contours). */
   zTitle?: string;
   /** Draw markers on every point of a path when it has at most this many (default 60). */
   maxMarkers?: number;
@@ -70,7 +70,7 @@ export function trajectoryContour(surface: Surface2D, paths: PathLike[], options
     ncontours: 30,
     contours: { coloring: 'heatmap', showlines: true },
     line: { width: 0.5, color: 'rgba(0,0,0,0.25)' },
-    colorbar: { title: { text: options.zTitle ?? (surface.logContours ? 'log10 f' : 'f') } },
+    colorbar: { title: { text: options.zTitle ?? (surface.logContours ? 'log<sub>10</sub> f' : 'f') } },
     hoverinfo: 'skip',
   };
   const starts: PlotlyTrace = {

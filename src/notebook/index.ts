@@ -9,7 +9,7 @@ export type { EquationOptions } from './equation';
 export { showMarkdown } from './markdown';
 export { showTable, tableHtml } from './table';
 export type { TableLike, TableOptions, TableRow } from './table';
-export { formatNumber } from './format';
+export { formatColumn, formatNumber } from './format';
 export { quick, quickOr } from './quick';
 export { seededRandom, shuffledIndices } from './random';
 export { beale, illConditionedQuadratic, rosenbrock, saddle, surfaceLoss } from './surface';

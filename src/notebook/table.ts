@@ -1,6 +1,6 @@
 // Shows a table as HTML: a danfo DataFrame (danfo prints only ASCII tables in Node) or plain rows.
 import { display } from './display';
-import { formatNumber } from './format';
+import { formatColumn } from './format';
 
 /** What showTable reads from a danfo DataFrame (or anything with the same two properties). */
 export interface TableLike {
@@ -36,10 +36,21 @@ function columnsAndRows(table: TableLike | TableRow[]): { columns: string[]; row
   throw new Error('showTable expects a danfo DataFrame or an array of row objects.');
 }
 
-function cellHtml(value: unknown, digits: number): string {
-  if (typeof value === 'number') return `<td style="text-align:right">${formatNumber(value, digits)}</td>`;
+function cellHtml(value: unknown, formatted: string | undefined): string {
+  if (typeof value === 'number') return `<td style="text-align:right">${formatted}</td>`;
   if (value === undefined || value === null) return '<td></td>';
   return `<td style="text-align:left">${escapeHtml(String(value))}</td>`;
+}
+
+/** Each column's numbers, formatted together (formatColumn); undefined where a cell is no number. */
+function formattedColumns(rows: unknown[][], columnCount: number, digits: number): Array<Array<string | undefined>> {
+  const formatted = rows.map(() => new Array<string | undefined>(columnCount));
+  for (let column = 0; column < columnCount; column++) {
+    const numbered = rows.map((row, index) => ({ index, value: row[column] })).filter((cell) => typeof cell.value === 'number');
+    const texts = formatColumn(numbered.map((cell) => cell.value as number), digits);
+    numbered.forEach((cell, i) => { formatted[cell.index][column] = texts[i]; });
+  }
+  return formatted;
 }
 
 export function tableHtml(table: TableLike | TableRow[], options: TableOptions = {}): string {
@@ -47,7 +58,8 @@ export function tableHtml(table: TableLike | TableRow[], options: TableOptions =
   const digits = options.digits ?? 4;
   const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : '';
   const head = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${row.map((value) => cellHtml(value, digits)).join('')}</tr>`).join('\n');
+  const formatted = formattedColumns(rows, columns.length, digits);
+  const body = rows.map((row, r) => `<tr>${row.map((value, c) => cellHtml(value, formatted[r][c])).join('')}</tr>`).join('\n');
   return `<table class="fwo-table">${caption}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
