@@ -11,7 +11,7 @@ import { configFor } from '../src/train/config';
 import { parseTrainArgs } from '../src/train/cli';
 import { notebookRuns, trainCommand } from '../src/train/notebook-runs';
 import { describeTraining, estimateTraining, formatDuration, missingRuns, plannedRuns } from '../src/train/run-plan';
-import { defaultRunFile, finishedRunsOf, RunRecord, sameConfig, SWEEP_SEEDS, sweepEntries, writeRunRecord } from '../src/results';
+import { defaultRunFile, entryRequest, finishedRunsOf, RunRecord, sameConfig, SWEEP_SEEDS, sweepEntries, writeRunRecord } from '../src/results';
 
 const root = path.resolve(__dirname, '..');
 
@@ -37,6 +37,14 @@ test('the command given for each notebook run trains exactly that run, into the 
     assert.ok(sameConfig(invocation.config, config), `${run.label}: ${trainCommand(config)} trains another config`);
     assert.equal(invocation.out, defaultRunFile(config));
     assert.equal(finishedRunsOf(config, [recordOf(invocation.config, 1)]).length, 1, `${run.label}: mnistResults would not find it`);
+  }
+});
+
+test("the command given for each sweep entry's run trains exactly that run (Muon's --others adamw included)", () => {
+  for (const entry of sweepEntries) {
+    const config = configFor({ ...entryRequest(entry), dataset: 'fashion', seed: 2 });
+    const invocation = parseTrainArgs(argvOf(trainCommand(config)));
+    assert.ok(invocation !== 'help' && sameConfig(invocation.config, config), `${entry.label}: ${trainCommand(config)} trains another config`);
   }
 });
 

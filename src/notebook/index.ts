@@ -31,3 +31,5 @@ export type { MetricTableOptions } from './metric-table';
 export { watchTrainingSteps } from './training-steps';
 export type { WatchedRun, WatchedSteps } from './training-steps';
 export { pairWithTutorial, TUTORIAL_SUFFIX } from './tutorial-curves';
+export { committedRuns, mnistSummary } from './committed-runs';
+export type { RunSummaryRow } from './committed-runs';
