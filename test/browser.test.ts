@@ -170,12 +170,19 @@ if (!existsSync(htmlDir)) {
     const index = readFileSync(path.join(htmlDir, 'index.html'), 'utf8');
     const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => decodeURI(m[1])).filter((href) => /^\d\d-.*\.html$/.test(href));
     const { readIndexData } = (await import(pathToFileURL(path.join(root, 'scripts', 'notebook-export', 'index-page.mjs')).href)) as {
-      readIndexData(): { sections: Array<{ notebooks: string[] }> };
+      readIndexData(): { sections: Array<{ notebooks: string[] }>; extraPages?: Array<{ href: string }> };
     };
     const order = readIndexData().sections.flatMap((section) => section.notebooks.map((name) => `${name}.html`));
     const rank = (page: string) => (order.includes(page) ? order.indexOf(page) : order.length);
     assert.deepEqual(links, [...pages].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)));
-    assert.equal((index.match(/class="summary"/g) ?? []).length, pages.filter((page) => order.includes(page)).length, 'a summary per placed notebook');
+    // Extra pages (the playground) are listed, with their summary, exactly when they were exported.
+    const extras = (readIndexData().extraPages ?? []).filter((extra) => existsSync(path.join(htmlDir, extra.href)));
+    for (const extra of extras) assert.ok(index.includes(`<a href="${extra.href}">`), `index.html does not link ${extra.href}, which is exported`);
+    assert.equal(
+      (index.match(/class="summary"/g) ?? []).length,
+      pages.filter((page) => order.includes(page)).length + extras.length,
+      'a summary per placed notebook and per exported extra page',
+    );
   });
 
   for (const name of pages) {
