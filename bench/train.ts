@@ -4,16 +4,16 @@
 // epoch times and their ratio, peak memory, and whether tf.memory().numTensors stays flat.
 //
 //   npm run bench:train -- [--net seed|modern] [--epochs N] [--repeats R] [--limit N]
-//                          [--kernels auto|native|portable] [--python PATH] [--torch-threads N]
+//                          [--kernels auto|native|portable] [--python PATH] [--threads N]
 //                          [--profile] [--json FILE]
-// --repeats alternates ours and PyTorch's R times and reports the median (the machine may be busy).
-// --python (or FUN_OPTIM_PYTHON) picks the interpreter; default .venv/bin/python, then python3.
-// --torch-threads sets torch.set_num_threads (default: PyTorch's own choice, one per core). On a
-// machine busy with other work PyTorch's OpenMP threads can wait on each other for many times the
-// epoch; one thread shows its speed without that.
-import { execFileSync, spawnSync } from 'node:child_process';
+// --repeats alternates ours and PyTorch's R times and reports medians with min-max (the machine may
+// be busy). --python (or FUN_OPTIM_PYTHON) picks the interpreter; default .venv/bin/python, then
+// python3. --threads N gives both sides N threads (TensorFlow's intra- and inter-op pools,
+// torch.set_num_threads and set_num_interop_threads); default: each side's own choice, one per core.
+// On a machine busy with other work PyTorch's OpenMP threads can wait on each other for many times
+// the epoch; one thread each shows the speed without that.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { requireNativeBackend, useBackend } from '../src/backend';
 import { datasetFiles, datasetSpec, loadDataset } from '../src/data/datasets';
@@ -22,6 +22,7 @@ import { configFor } from '../src/train/config';
 import { netNames } from '../src/train/network';
 import { kernelChoices } from '../src/train/program';
 import { Trainer } from '../src/train/trainer';
+import { cpuDescription, findTorchPython, loadLine, median, setOurThreads, spread } from './machine';
 
 interface EpochTiming {
   train_seconds: number;
@@ -34,25 +35,9 @@ interface EpochTiming {
 interface TorchResult {
   torch: string;
   threads: number;
+  interop_threads: number;
   epochs: EpochTiming[];
   peak_rss_mb: number;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-function findPython(given?: string): string | undefined {
-  const candidates = [given, process.env.FUN_OPTIM_PYTHON, '.venv/bin/python', 'python3'].filter((p): p is string => !!p);
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return python;
-    if (python === given || python === process.env.FUN_OPTIM_PYTHON) {
-      console.log(`note: ${python} cannot import torch (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})`);
-    }
-  }
-  return undefined;
 }
 
 /** Times every TensorFlow op the backend runs, by name (tfjs-node only). */
@@ -96,18 +81,20 @@ async function main(argv: string[]): Promise<void> {
   const limit = reader.integer('limit', 1);
   const kernels = reader.choice('kernels', kernelChoices) ?? 'auto';
   const pythonFlag = reader.string('python');
-  const torchThreads = reader.integer('torch-threads', 1);
+  const threads = reader.integer('threads', 1);
   const profile = reader.has('profile');
   const jsonOut = reader.string('json');
   reader.refuseUnknown();
 
+  const ourThreads = setOurThreads(threads);
   const report = kernels === 'portable' ? await useBackend('auto') : await requireNativeBackend();
   const spec = datasetSpec('mnist');
   const files = datasetFiles(spec);
   const dataset = loadDataset('mnist', { limit });
-  const python = findPython(pythonFlag);
+  const python = findTorchPython(pythonFlag);
   const config = configFor({ optimizer: 'sgd', net, epochs, limit: limit ?? null });
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (other work on the machine slows both sides)`);
+  console.log(`CPU: ${cpuDescription()}; ${loadLine()}`);
+  console.log(`ours: ${ourThreads}; TensorFlow's CPU allocator: ${process.env.TF_CPU_ALLOCATOR_USE_BFC === 'true' ? 'BFC' : 'default'}`);
   console.log(
     `bench: ${net} net, ${dataset.train.count} training images, SGD lr 0.01 momentum 0.5, batch 64, ${epochs} epoch(s) x ${repeats} repeat(s); ` +
       `ours on ${report.name}, PyTorch ${python ? `via ${python}` : 'not available (no python that imports torch: pass --python or set FUN_OPTIM_PYTHON)'}`,
@@ -143,12 +130,12 @@ async function main(argv: string[]): Promise<void> {
           ...['--mean', String(spec.mean), '--std', String(spec.std), '--net', net, '--epochs', String(epochs)],
           ...(limit ? ['--limit', String(limit)] : []),
           ...['--seed', String(r + 1)],
-          ...(torchThreads ? ['--threads', String(torchThreads)] : []),
+          ...(threads ? ['--threads', String(threads)] : []),
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
       );
       const result = JSON.parse(output.trim().split('\n').pop()!) as TorchResult;
-      torchInfo = `torch ${result.torch}, ${result.threads} threads`;
+      torchInfo = `torch ${result.torch}, ${result.threads} intra-op / ${result.interop_threads} inter-op threads`;
       torchPeak = Math.max(torchPeak, result.peak_rss_mb);
       for (const e of result.epochs) {
         theirs.push(e);
@@ -161,15 +148,16 @@ async function main(argv: string[]): Promise<void> {
   const seconds = (runs: EpochTiming[]) => runs.map((e) => e.train_seconds);
   const oursMedian = median(seconds(ours));
   const oursBest = Math.min(...seconds(ours));
-  console.log(`\nours:    best ${oursBest.toFixed(2)} s, median ${oursMedian.toFixed(2)} s per training epoch (${seconds(ours).map((x) => x.toFixed(2)).join(', ')}), test pass ${median(ours.map((e) => e.test_seconds)).toFixed(2)} s`);
+  console.log(`\nours:    median (min-max) ${spread(seconds(ours))} s per training epoch (${seconds(ours).map((x) => x.toFixed(2)).join(', ')}), test pass ${median(ours.map((e) => e.test_seconds)).toFixed(2)} s`);
   console.log(`         peak RSS ${peakRss.toFixed(0)} MB; tf.memory().numTensors after each epoch: ${tensorCounts.join(', ')} (${new Set(tensorCounts.slice(1)).size <= 1 ? 'flat' : 'GROWING'})`);
-  const summary: Record<string, unknown> = { net, images: dataset.train.count, epochs, repeats, backend: report.name, ours, tensorCounts, peakRssMb: peakRss };
+  const summary: Record<string, unknown> = { cpu: cpuDescription(), ourThreads, net, images: dataset.train.count, epochs, repeats, backend: report.name, ours, tensorCounts, peakRssMb: peakRss };
   if (theirs.length > 0) {
     const theirsMedian = median(seconds(theirs));
     const theirsBest = Math.min(...seconds(theirs));
-    console.log(`PyTorch: best ${theirsBest.toFixed(2)} s, median ${theirsMedian.toFixed(2)} s per training epoch (${seconds(theirs).map((x) => x.toFixed(2)).join(', ')}), test pass ${median(theirs.map((e) => e.test_seconds)).toFixed(2)} s; ${torchInfo}; peak RSS ${torchPeak.toFixed(0)} MB`);
+    console.log(`PyTorch: median (min-max) ${spread(seconds(theirs))} s per training epoch (${seconds(theirs).map((x) => x.toFixed(2)).join(', ')}), test pass ${median(theirs.map((e) => e.test_seconds)).toFixed(2)} s; ${torchInfo}; peak RSS ${torchPeak.toFixed(0)} MB`);
     // Best-of-R is the least disturbed by other load on the machine; both are printed.
-    console.log(`ratio:   ${(oursBest / theirsBest).toFixed(2)}x PyTorch's training time, best against best (median against median: ${(oursMedian / theirsMedian).toFixed(2)}x; below 1 is faster)`);
+    console.log(`ratio:   ${(oursMedian / theirsMedian).toFixed(2)}x PyTorch's training time, median against median (best against best: ${(oursBest / theirsBest).toFixed(2)}x; below 1 is faster)`);
+    console.log(`         peak RSS ${(peakRss / torchPeak).toFixed(2)}x PyTorch's`);
     Object.assign(summary, { torch: theirs, torchInfo, torchPeakRssMb: torchPeak, ratioBest: oursBest / theirsBest, ratioMedian: oursMedian / theirsMedian });
   }
   if (jsonOut) fs.writeFileSync(jsonOut, `${JSON.stringify(summary, null, 2)}\n`);

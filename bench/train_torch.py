@@ -115,11 +115,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads; 0 keeps PyTorch's default")
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads and set_num_interop_threads; 0 keeps PyTorch's default")
     args = parser.parse_args()
 
     if args.threads:
         torch.set_num_threads(args.threads)
+        torch.set_num_interop_threads(args.threads)
     torch.manual_seed(args.seed)
     x_train = normalise(read_idx(args.train_images), args.mean, args.std, args.limit)
     y_train = read_idx(args.train_labels)[: len(x_train)].long()
@@ -169,6 +170,7 @@ def main():
             {
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
+                "interop_threads": torch.get_num_interop_threads(),
                 "net": args.net,
                 "train_images": len(x_train),
                 "epochs": epochs,

@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 interface Binding {
+  TF_UINT8: number;
+  createTensor(shape: number[], dtype: number, values: Uint8Array): unknown;
   TF_ATTR_STRING: number;
   TF_ATTR_INT: number;
   TF_ATTR_BOOL: number;
@@ -28,6 +30,8 @@ interface Attr {
 interface NodeBackend {
   binding: Binding;
   executeMultipleOutputs(name: string, attrs: Attr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+  /** Wraps a TensorFlow handle the binding made as a tfjs tensor (a uint8 one is labelled int32). */
+  createOutputTensor(metadata: { id: unknown; shape: number[]; dtype: number }): tf.Tensor;
 }
 
 function asNodeBackend(backend: unknown): NodeBackend | undefined {
@@ -203,6 +207,50 @@ export class NativeKernels {
   /** Sum or mean over axis 0 of a vector, to a scalar. */
   reduce(kind: 'Sum' | 'Mean', x: tf.Tensor): tf.Tensor {
     return this.one(kind, [this.float, this.type('Tidx', 'int32'), this.bool('keep_dims', false)], [x, this.int32([0])]);
+  }
+
+  // ---- Images held as bytes (a quarter of float32's memory) -----------------------------------
+  // tfjs has no uint8 dtype, so such a tensor carries tfjs's 'int32' label and must only ever go to
+  // the kernels below, which name its real type.
+
+  /** Byte pixels copied into TensorFlow as a uint8 tensor of `shape`. */
+  uploadBytes(pixels: Uint8Array, shape: number[]): tf.Tensor {
+    const b = this.backend.binding;
+    return this.backend.createOutputTensor({ id: b.createTensor(shape, b.TF_UINT8, pixels), shape, dtype: b.TF_UINT8 });
+  }
+  /** The rows `indices` of a uint8 tensor, each byte looked up in the float32 `table` (256 entries). */
+  gatherBytesThroughTable(bytes: tf.Tensor, indices: tf.Tensor, table: tf.Tensor): tf.Tensor {
+    const rows = this.one('GatherV2', this.byteGatherAttrs(), [bytes, indices, this.int32(0)]);
+    return this.throughTable(rows, table);
+  }
+  /** Rows [start, start + size) of a uint8 tensor, looked up in `table`. */
+  sliceBytesThroughTable(bytes: tf.Tensor, start: number, size: number, table: tf.Tensor): tf.Tensor {
+    // Not kept constants: every batch has its own start.
+    const begin = tf.tensor1d([start, ...bytes.shape.slice(1).map(() => 0)], 'int32');
+    const sizes = tf.tensor1d([size, ...bytes.shape.slice(1).map(() => -1)], 'int32');
+    try {
+      return this.throughTable(this.one('Slice', [this.uint8('T'), this.type('Index', 'int32')], [bytes, begin, sizes]), table);
+    } finally {
+      tf.dispose([begin, sizes]);
+    }
+  }
+  private uint8(name: string): Attr {
+    return { name, type: this.backend.binding.TF_ATTR_TYPE, value: this.backend.binding.TF_UINT8 };
+  }
+  private byteGatherAttrs(): Attr[] {
+    return [this.uint8('Tparams'), this.type('Tindices', 'int32'), this.type('Taxis', 'int32'), this.ints('batch_dims', 0)];
+  }
+  private throughTable(rows: tf.Tensor, table: tf.Tensor): tf.Tensor {
+    // The byte values as indices (Cast), then the table's float32 value for each: exactly the
+    // numbers normalizeImages computes, made per batch instead of once for the whole split.
+    let indices: tf.Tensor | undefined;
+    try {
+      indices = this.one('Cast', [this.uint8('SrcT'), this.type('DstT', 'int32'), this.bool('Truncate', false)], [rows]);
+      return this.one('GatherV2', [this.type('Tparams', 'float32'), this.type('Tindices', 'int32'), this.type('Taxis', 'int32'), this.ints('batch_dims', 0)], [table, indices, this.int32(0)]);
+    } finally {
+      rows.dispose();
+      indices?.dispose();
+    }
   }
 
   dispose(): void {
