@@ -1,12 +1,16 @@
 // One optimizer step on about 10M float32 parameters shaped like a CNN's (conv kernels, one big
 // dense kernel, biases), for every per-parameter optimizer of src/optim, beside tf.train's own
 // optimizer where tfjs has one, set up as close to PyTorch's semantics as tf.train allows.
-//   npx tsx bench/optim.ts [--steps N] [--warmup N] [--only name,name]
-// Prints the median ms per step (ours, tf.train, ratio) and the MB of tensors one step allocates,
-// which is what the time mostly pays for (page faults on fresh buffers) and does not depend on the
-// machine's load. Ours and tf.train's steps alternate, so that load from other processes falls on
-// both alike.
+// and beside torch.optim's single-tensor, foreach and fused implementations when a Python that imports
+// torch is found (bench/optim_torch.py; PyTorch is a reference, never a dependency).
+//   npm run bench:optim -- [--steps N] [--warmup N] [--repeats R] [--only name,name] [--threads N] [--python PATH]
+// Prints, over R repeats, the median (min-max) of each repeat's median ms per step: ours, tf.train,
+// torch.optim's three; the ratios; and the MB of tensors one step allocates. Ours and tf.train's steps
+// alternate step by step, ours and PyTorch's repeat by repeat, so that load from other processes
+// falls on all alike. --threads N gives both libraries N threads.
+import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
+import { cpuDescription, findTorchPython, loadLine, median, setOurThreads, spread } from './machine';
 import { FlagReader, parseFlags, UsageError } from '../src/train/cli-args';
 import { requireNativeBackend } from '../src/backend';
 import { createMuonWithAdamW, createOptimizer, OptimizerName } from '../src/optim';
@@ -33,53 +37,61 @@ interface Contender {
   reference?: () => tf.Optimizer;
   /** What still differs between the two (it does not change the work per step much). */
   differs?: string;
+  /** torch.optim's class and keyword arguments for the same step. */
+  torch?: { class: string; kwargs?: Record<string, unknown> };
 }
 
 const CONTENDERS: Contender[] = [
-  { name: 'sgd', ours: ['sgd', { lr: 0.01 }], reference: () => tf.train.sgd(0.01) },
+  { name: 'sgd', ours: ['sgd', { lr: 0.01 }], reference: () => tf.train.sgd(0.01), torch: { class: 'SGD', kwargs: { lr: 0.01 } } },
   {
     name: 'momentum',
     ours: ['sgd', { lr: 0.01, momentum: 0.9 }],
     reference: () => tf.train.momentum(0.01, 0.9),
+    torch: { class: 'SGD', kwargs: { lr: 0.01, momentum: 0.9 } },
   },
   {
     name: 'adagrad',
     ours: ['adagrad', { lr: 0.01, initialAccumulatorValue: 0.1 }],
     reference: () => tf.train.adagrad(0.01, 0.1),
     differs: 'tf.train.adagrad adds its eps (1e-7) inside the sqrt; ours adds 1e-10 after it. Both start the sum at 0.1 here (PyTorch: 0).',
+    torch: { class: 'Adagrad', kwargs: { lr: 0.01, initial_accumulator_value: 0.1 } },
   },
   {
     name: 'adadelta',
     ours: ['adadelta', { lr: 1, rho: 0.9, eps: 1e-6 }],
     reference: () => tf.train.adadelta(1, 0.9, 1e-6),
     differs: "tf.train's defaults (lr 0.001, rho 0.95) set to PyTorch's; same formula.",
+    torch: { class: 'Adadelta', kwargs: { lr: 1, rho: 0.9, eps: 1e-6 } },
   },
   {
     name: 'rmsprop',
     ours: ['rmsprop', { lr: 0.01, alpha: 0.99, eps: 1e-8 }],
     reference: () => tf.train.rmsprop(0.01, 0.99, 0, 1e-8, false),
     differs: 'tf.train.rmsprop adds eps inside the sqrt, PyTorch after it.',
+    torch: { class: 'RMSprop', kwargs: { lr: 0.01, alpha: 0.99, eps: 1e-8 } },
   },
   {
     name: 'adam',
     ours: ['adam', { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 }],
     reference: () => tf.train.adam(1e-3, 0.9, 0.999, 1e-8),
     differs: 'Same formula; tf.train bias-corrects m and v separately (one more full-size division).',
+    torch: { class: 'Adam', kwargs: { lr: 0.001 } },
   },
   {
     name: 'adamax',
     ours: ['adamax', { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8 }],
     reference: () => tf.train.adamax(2e-3, 0.9, 0.999, 1e-8),
     differs: 'tf.train.adamax adds eps to the denominator, PyTorch to |g| inside the max.',
+    torch: { class: 'Adamax', kwargs: { lr: 0.002 } },
   },
-  { name: 'adamw', ours: ['adamw', {}] },
-  { name: 'amsgrad', ours: ['adam', { amsgrad: true }] },
-  { name: 'nadam', ours: ['nadam', {}] },
-  { name: 'radam', ours: ['radam', {}] },
+  { name: 'adamw', ours: ['adamw', {}], torch: { class: 'AdamW' } },
+  { name: 'amsgrad', ours: ['adam', { amsgrad: true }], torch: { class: 'Adam', kwargs: { amsgrad: true } } },
+  { name: 'nadam', ours: ['nadam', {}], torch: { class: 'NAdam' } },
+  { name: 'radam', ours: ['radam', {}], torch: { class: 'RAdam' } },
   { name: 'sparseadam', ours: ['sparseadam', {}] },
-  { name: 'asgd', ours: ['asgd', {}] },
-  { name: 'rprop', ours: ['rprop', {}] },
-  { name: 'adafactor', ours: ['adafactor', {}] },
+  { name: 'asgd', ours: ['asgd', {}], torch: { class: 'ASGD' } },
+  { name: 'rprop', ours: ['rprop', {}], torch: { class: 'Rprop' } },
+  { name: 'adafactor', ours: ['adafactor', {}], torch: { class: 'Adafactor' } },
   // Muon takes only the 2-D kernels (Newton-Schulz: matrix products on 4096 x 2304), AdamW the rest.
   { name: 'muon+adamw', ours: () => createMuonWithAdamW() },
 ];
@@ -96,12 +108,6 @@ function makeVariables(): tf.Variable[] {
 
 function gradientsFor(variables: tf.Variable[], grads: tf.Tensor[]): tf.NamedTensorMap {
   return Object.fromEntries(variables.map((v, i) => [v.name, grads[i]]));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /**
@@ -129,71 +135,123 @@ function timeStep(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): StepTime {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
+/** PyTorch's layout of one of our shapes: conv kernels [out, in, kh, kw], dense kernels [out, in]. */
+function torchShape(shape: number[]): number[] {
+  if (shape.length === 4) return [shape[3], shape[2], shape[0], shape[1]];
+  if (shape.length === 2) return [shape[1], shape[0]];
+  return shape;
+}
+
+type TorchImpl = 'single' | 'foreach' | 'fused';
+const TORCH_IMPLS: TorchImpl[] = ['single', 'foreach', 'fused'];
+
+/** One repeat of torch.optim's side: a median ms per contender and implementation (null: none). */
+function torchRepeat(python: string, contenders: Contender[], steps: number, warmup: number, threads?: number): { info: string; results: Record<string, Record<TorchImpl, number | null>> } {
+  const request = {
+    shapes: Object.values(SHAPES).map(torchShape),
+    contenders: contenders.filter((c) => c.torch).map((c) => ({ name: c.name, class: c.torch!.class, kwargs: c.torch!.kwargs ?? {} })),
+    steps,
+    warmup,
+    threads: threads ?? 0,
+  };
+  const output = execFileSync(python, ['bench/optim_torch.py', JSON.stringify(request)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const parsed = JSON.parse(output.trim().split('\n').pop()!) as { torch: string; threads: number; results: Record<string, Record<TorchImpl, number | null>> };
+  return { info: `torch ${parsed.torch}, ${parsed.threads} threads`, results: parsed.results };
+}
+
 async function main(argv: string[]): Promise<void> {
   const reader = new FlagReader(parseFlags(argv));
   const steps = reader.integer('steps', 1) ?? 10;
   const warmup = reader.integer('warmup', 0) ?? 3;
+  const repeats = reader.integer('repeats', 1) ?? 3;
   const only = reader.list('only');
+  const threads = reader.integer('threads', 1);
+  const pythonFlag = reader.string('python');
   reader.refuseUnknown();
   const unknown = only?.filter((name) => !CONTENDERS.some((c) => c.name === name));
   if (unknown?.length) throw new UsageError(`--only: unknown ${unknown.join(', ')}; choose from ${CONTENDERS.map((c) => c.name).join(', ')}`);
+  const ourThreads = setOurThreads(threads);
   const backend = await requireNativeBackend();
+  const python = findTorchPython(pythonFlag);
   const contenders = CONTENDERS.filter((c) => !only || only.includes(c.name));
   const total = Object.values(SHAPES).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
-  console.log(`backend: ${backend.name}; ${(total / 1e6).toFixed(2)}M float32 parameters in ${Object.keys(SHAPES).length} tensors`);
-  console.log(`median of ${steps} steps after ${warmup} warm-up steps; ours and tf.train alternate`);
-  console.log('ms: wall clock; cpu ms: CPU time of all threads (less sensitive to other load); MB: tensors allocated per step\n');
+  console.log(`CPU: ${cpuDescription()}; ${loadLine()}`);
+  console.log(`backend: ${backend.name}, ${ourThreads}, CPU allocator ${process.env.TF_CPU_ALLOCATOR_USE_BFC === 'true' ? 'BFC' : 'default'}; ${(total / 1e6).toFixed(2)}M float32 parameters in ${Object.keys(SHAPES).length} tensors`);
+  console.log(`each cell: median (min-max) over ${repeats} repeat(s) of the median of ${steps} steps after ${warmup} warm-up; ours and tf.train alternate step by step, ours and torch.optim repeat by repeat`);
+  console.log(`torch.optim: ${python ? `via ${python}` : 'not available (no python that imports torch: pass --python or set FUN_OPTIM_PYTHON)'}`);
+  console.log('ms: wall clock per step; MB: tensors one step of ours allocates\n');
 
   // Gradients of a plausible size, the same every step (the work per step does not depend on them).
   const grads = Object.values(SHAPES).map((shape, i) => tf.tidy(() => tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 7 + i), 1e-2)));
-  const rows: string[][] = [['optimizer', 'ours ms', 'tf.train ms', 'ratio', 'ours cpu ms', 'tf cpu ms', 'cpu ratio', 'ours MB', 'tf MB']];
-  const notes: string[] = [];
-  for (const contender of contenders) {
-    const oursVariables = makeVariables();
-    const ours = typeof contender.ours === 'function' ? contender.ours() : createOptimizer(contender.ours[0], contender.ours[1]);
-    const oursGrads = gradientsFor(oursVariables, grads);
-    const referenceVariables = contender.reference ? makeVariables() : [];
-    const reference = contender.reference?.();
-    const referenceGrads = gradientsFor(referenceVariables, grads);
-
-    const oursTimes: StepTime[] = [];
-    const referenceTimes: StepTime[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const oursTime = timeStep(ours, oursGrads);
-      const referenceTime = reference ? timeStep(reference, referenceGrads) : undefined;
-      if (i >= warmup) {
-        oursTimes.push(oursTime);
-        if (referenceTime) referenceTimes.push(referenceTime);
+  const ours = new Map<string, number[]>();
+  const reference = new Map<string, number[]>();
+  const torch = new Map<string, Record<TorchImpl, number[]>>();
+  const allocated = new Map<string, number>();
+  let torchInfo = '';
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    for (const contender of contenders) {
+      const oursVariables = makeVariables();
+      const optimizer = typeof contender.ours === 'function' ? contender.ours() : createOptimizer(contender.ours[0], contender.ours[1]);
+      const oursGrads = gradientsFor(oursVariables, grads);
+      const referenceVariables = contender.reference ? makeVariables() : [];
+      const referenceOptimizer = contender.reference?.();
+      const referenceGrads = gradientsFor(referenceVariables, grads);
+      const oursTimes: number[] = [];
+      const referenceTimes: number[] = [];
+      for (let i = 0; i < warmup + steps; i++) {
+        const oursTime = timeStep(optimizer, oursGrads).wall;
+        const referenceTime = referenceOptimizer ? timeStep(referenceOptimizer, referenceGrads).wall : undefined;
+        if (i >= warmup) {
+          oursTimes.push(oursTime);
+          if (referenceTime !== undefined) referenceTimes.push(referenceTime);
+        }
+      }
+      ours.set(contender.name, [...(ours.get(contender.name) ?? []), median(oursTimes)]);
+      if (referenceOptimizer) reference.set(contender.name, [...(reference.get(contender.name) ?? []), median(referenceTimes)]);
+      if (repeat === 0) allocated.set(contender.name, await allocatedMB(optimizer, oursGrads));
+      optimizer.dispose();
+      referenceOptimizer?.dispose();
+      tf.dispose([...oursVariables, ...referenceVariables]);
+    }
+    if (python && contenders.some((c) => c.torch)) {
+      const { info, results } = torchRepeat(python, contenders, steps, warmup, threads);
+      torchInfo = info;
+      for (const [name, row] of Object.entries(results)) {
+        const kept = torch.get(name) ?? { single: [], foreach: [], fused: [] };
+        for (const impl of TORCH_IMPLS) if (row[impl] !== null) kept[impl].push(row[impl]!);
+        torch.set(name, kept);
       }
     }
-    const oursMedian = median(oursTimes.map((t) => t.wall));
-    const referenceMedian = reference ? median(referenceTimes.map((t) => t.wall)) : NaN;
-    const oursCpu = median(oursTimes.map((t) => t.cpu));
-    const referenceCpu = reference ? median(referenceTimes.map((t) => t.cpu)) : NaN;
-    const oursMB = await allocatedMB(ours, oursGrads);
-    const referenceMB = reference ? await allocatedMB(reference, referenceGrads) : NaN;
-    rows.push([
-      contender.name,
-      oursMedian.toFixed(1),
-      reference ? referenceMedian.toFixed(1) : '-',
-      reference ? (oursMedian / referenceMedian).toFixed(2) : '-',
-      oursCpu.toFixed(0),
-      reference ? referenceCpu.toFixed(0) : '-',
-      reference ? (oursCpu / referenceCpu).toFixed(2) : '-',
-      oursMB.toFixed(0),
-      reference ? referenceMB.toFixed(0) : '-',
-    ]);
-    if (contender.differs) notes.push(`${contender.name}: ${contender.differs}`);
-    ours.dispose();
-    reference?.dispose();
-    tf.dispose([...oursVariables, ...referenceVariables]);
   }
   tf.dispose(grads);
 
+  const cell = (values: number[] | undefined) => (values?.length ? spread(values, 1) : '-');
+  const ratio = (a: number[] | undefined, b: number[] | undefined) => (a?.length && b?.length ? (median(a) / median(b)).toFixed(2) : '-');
+  const rows: string[][] = [['optimizer', 'ours ms', 'tf.train ms', 'torch single ms', 'torch foreach ms', 'torch fused ms', 'vs tf.train', 'vs single', 'vs foreach', 'vs fused', 'ours MB']];
+  const notes: string[] = [];
+  for (const contender of contenders) {
+    const o = ours.get(contender.name);
+    const t = torch.get(contender.name);
+    rows.push([
+      contender.name,
+      cell(o),
+      cell(reference.get(contender.name)),
+      cell(t?.single),
+      cell(t?.foreach),
+      cell(t?.fused),
+      ratio(o, reference.get(contender.name)),
+      ratio(o, t?.single),
+      ratio(o, t?.foreach),
+      ratio(o, t?.fused),
+      (allocated.get(contender.name) ?? NaN).toFixed(0),
+    ]);
+    if (contender.differs) notes.push(`${contender.name}: ${contender.differs}`);
+  }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+  for (const row of rows) console.log(row.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  '));
+  if (torchInfo) console.log(`\ntorch.optim: ${torchInfo}; ratios are ours' median over theirs (below 1: ours is faster)`);
   if (notes.length > 0) console.log(`\nDifferences from tf.train's optimizers:\n${notes.map((n) => `  ${n}`).join('\n')}`);
-  console.log('\nLBFGS is left out: its step re-evaluates the loss, so one step is not comparable.');
+  console.log('\nLBFGS is left out: its step re-evaluates the loss, so one step is not comparable. SparseAdam needs sparse gradients in torch; Muon with AdamW has no single torch.optim counterpart.');
 }
 
 main(process.argv.slice(2)).catch((error) => {
