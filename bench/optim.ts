@@ -223,6 +223,17 @@ async function main(argv: string[]): Promise<void> {
       }
     }
   }
+  // The floor: one full-size tf.add (reads 8 bytes a parameter, writes 4). A fused Adam step moves
+  // 28 (reads parameter, gradient and both moments; writes three), so 28/12 of this time is what
+  // TensorFlow's element-wise kernels would take for it if one op could do the whole step.
+  const addTimes: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const started = performance.now();
+    const sums = grads.map((g) => tf.add(g, g));
+    const elapsed = performance.now() - started;
+    tf.dispose(sums);
+    if (i >= warmup) addTimes.push(elapsed);
+  }
   tf.dispose(grads);
 
   const cell = (values: number[] | undefined) => (values?.length ? spread(values, 1) : '-');
@@ -249,6 +260,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const row of rows) console.log(row.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  '));
+  const addMs = median(addTimes);
+  console.log(`\none tf.add over every tensor (12 bytes per parameter moved): ${addMs.toFixed(1)} ms; at that rate a fused step's 28 bytes per parameter would take ${((addMs * 28) / 12).toFixed(1)} ms`);
   if (torchInfo) console.log(`\ntorch.optim: ${torchInfo}; ratios are ours' median over theirs (below 1: ours is faster)`);
   if (notes.length > 0) console.log(`\nDifferences from tf.train's optimizers:\n${notes.map((n) => `  ${n}`).join('\n')}`);
   console.log('\nLBFGS is left out: its step re-evaluates the loss, so one step is not comparable. SparseAdam needs sparse gradients in torch; Muon with AdamW has no single torch.optim counterpart.');
