@@ -252,3 +252,22 @@ test('device batches: a shuffled epoch visits every example once, and frees its 
   split.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('device batches: every byte value is normalised on the device to exactly its table value, for both datasets', () => {
+  // One image holding the bytes 0..255 (then zeros), gathered and sliced as batches are.
+  const pixels = new Uint8Array(784);
+  for (let v = 0; v < 256; v++) pixels[v] = v;
+  for (const name of ['mnist', 'fashion'] as const) {
+    const { mean, std } = datasets[name];
+    const split = new DeviceSplit({ count: 1, rows: 28, cols: 28, images: pixels, labels: new Uint8Array([0]) } as never, mean, std);
+    const table = normalizationTable(mean, std);
+    const expected = Array.from(pixels, (v) => table[v]);
+    const [inOrder] = split.inOrder(1);
+    const [shuffled] = split.shuffled(1, new Random(1, 'bytes'));
+    for (const batch of [inOrder, shuffled]) {
+      assert.deepEqual(Array.from(batch.images.dataSync()), expected, `${name}: a byte's float32 value differs from normalizationTable`);
+      disposeBatch(batch);
+    }
+    split.dispose();
+  }
+});

@@ -3,12 +3,12 @@
 // so the training loop moves no image data between JavaScript and the backend.
 //
 // On tfjs-node the images stay uint8 in TensorFlow and each batch is normalised as it is gathered,
-// through the 256-entry table: the same float32 values, 47 MB for MNIST's training set instead of
+// in float32 with the table's roundings (normalizationTable): the same float32 values, 47 MB for MNIST's training set instead of
 // 188 MB, and no full-size float32 copy in JavaScript on the way (bench/train.ts: peak RSS).
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeKernels, nativeKernels } from '../train/native-kernels';
 import { Split } from './datasets';
-import { normalizationTable, normalizeImages } from './normalization';
+import { normalizeImages } from './normalization';
 import { Random } from './random';
 
 /** The [start, start + size) ranges of consecutive batches; the last one may be smaller (PyTorch's drop_last=False). */
@@ -34,15 +34,14 @@ export class DeviceSplit {
   /** Normalised float32 images (portable backends), or bytes and their table (tfjs-node). */
   private readonly store:
     | { kind: 'float'; images: tf.Tensor4D }
-    | { kind: 'bytes'; kernels: NativeKernels; bytes: tf.Tensor; table: tf.Tensor1D };
+    | { kind: 'bytes'; kernels: NativeKernels; bytes: tf.Tensor; mean: number; std: number };
 
   constructor(split: Split, mean: number, std: number) {
     this.count = split.count;
     const shape = [split.count, split.rows, split.cols, 1];
     const kernels = nativeKernels();
     if (kernels) {
-      const table = tf.tensor1d(normalizationTable(mean, std));
-      this.store = { kind: 'bytes', kernels, bytes: kernels.uploadBytes(split.images, shape), table };
+      this.store = { kind: 'bytes', kernels, bytes: kernels.uploadBytes(split.images, shape), mean, std };
     } else {
       this.store = { kind: 'float', images: tf.tensor4d(normalizeImages(split.images, mean, std), shape as [number, number, number, number]) };
     }
@@ -53,14 +52,14 @@ export class DeviceSplit {
   private imageRange(start: number, size: number): tf.Tensor4D {
     const s = this.store;
     if (s.kind === 'float') return tf.slice(s.images, [start, 0, 0, 0], [size, -1, -1, -1]);
-    return s.kernels.sliceBytesThroughTable(s.bytes, start, size, s.table) as tf.Tensor4D;
+    return s.kernels.sliceNormalizedBytes(s.bytes, start, size, s.mean, s.std) as tf.Tensor4D;
   }
 
   /** The images at `indices`, normalised. */
   private imageRows(indices: tf.Tensor1D): tf.Tensor4D {
     const s = this.store;
     if (s.kind === 'float') return tf.gather(s.images, indices);
-    return s.kernels.gatherBytesThroughTable(s.bytes, indices, s.table) as tf.Tensor4D;
+    return s.kernels.gatherNormalizedBytes(s.bytes, indices, s.mean, s.std) as tf.Tensor4D;
   }
 
   /** Consecutive batches in the stored order (for evaluation). The caller disposes each batch. */
@@ -90,7 +89,7 @@ export class DeviceSplit {
 
   dispose(): void {
     if (this.store.kind === 'float') this.store.images.dispose();
-    else tf.dispose([this.store.bytes, this.store.table]);
+    else this.store.bytes.dispose();
     this.labels.dispose();
   }
 }

@@ -218,18 +218,17 @@ export class NativeKernels {
     const b = this.backend.binding;
     return this.backend.createOutputTensor({ id: b.createTensor(shape, b.TF_UINT8, pixels), shape, dtype: b.TF_UINT8 });
   }
-  /** The rows `indices` of a uint8 tensor, each byte looked up in the float32 `table` (256 entries). */
-  gatherBytesThroughTable(bytes: tf.Tensor, indices: tf.Tensor, table: tf.Tensor): tf.Tensor {
-    const rows = this.one('GatherV2', this.byteGatherAttrs(), [bytes, indices, this.int32(0)]);
-    return this.throughTable(rows, table);
+  /** The rows `indices` of a uint8 tensor, normalised as `normalizeBytes` does. */
+  gatherNormalizedBytes(bytes: tf.Tensor, indices: tf.Tensor, mean: number, std: number): tf.Tensor {
+    return this.normalizeBytes(this.one('GatherV2', this.byteGatherAttrs(), [bytes, indices, this.int32(0)]), mean, std);
   }
-  /** Rows [start, start + size) of a uint8 tensor, looked up in `table`. */
-  sliceBytesThroughTable(bytes: tf.Tensor, start: number, size: number, table: tf.Tensor): tf.Tensor {
+  /** Rows [start, start + size) of a uint8 tensor, normalised as `normalizeBytes` does. */
+  sliceNormalizedBytes(bytes: tf.Tensor, start: number, size: number, mean: number, std: number): tf.Tensor {
     // Not kept constants: every batch has its own start.
     const begin = tf.tensor1d([start, ...bytes.shape.slice(1).map(() => 0)], 'int32');
     const sizes = tf.tensor1d([size, ...bytes.shape.slice(1).map(() => -1)], 'int32');
     try {
-      return this.throughTable(this.one('Slice', [this.uint8('T'), this.type('Index', 'int32')], [bytes, begin, sizes]), table);
+      return this.normalizeBytes(this.one('Slice', [this.uint8('T'), this.type('Index', 'int32')], [bytes, begin, sizes]), mean, std);
     } finally {
       tf.dispose([begin, sizes]);
     }
@@ -240,16 +239,20 @@ export class NativeKernels {
   private byteGatherAttrs(): Attr[] {
     return [this.uint8('Tparams'), this.type('Tindices', 'int32'), this.type('Taxis', 'int32'), this.ints('batch_dims', 0)];
   }
-  private throughTable(rows: tf.Tensor, table: tf.Tensor): tf.Tensor {
-    // The byte values as indices (Cast), then the table's float32 value for each: exactly the
-    // numbers normalizeImages computes, made per batch instead of once for the whole split.
-    let indices: tf.Tensor | undefined;
+  /**
+   * (byte / 255 - mean) / std in float32, one rounding per operation: the values of
+   * normalizationTable (src/data/normalization.ts; a test compares all 256). Four element-wise ops
+   * on a batch; a GatherV2 from the table costs several times more (one 4-byte copy per pixel).
+   */
+  private normalizeBytes(bytes: tf.Tensor, mean: number, std: number): tf.Tensor {
+    const steps: tf.Tensor[] = [bytes];
     try {
-      indices = this.one('Cast', [this.uint8('SrcT'), this.type('DstT', 'int32'), this.bool('Truncate', false)], [rows]);
-      return this.one('GatherV2', [this.type('Tparams', 'float32'), this.type('Tindices', 'int32'), this.type('Taxis', 'int32'), this.ints('batch_dims', 0)], [table, indices, this.int32(0)]);
+      steps.push(this.one('Cast', [this.uint8('SrcT'), this.type('DstT', 'float32'), this.bool('Truncate', false)], [bytes]));
+      steps.push(this.one('RealDiv', [this.float], [steps[1], this.scalar(255)]));
+      steps.push(this.one('Sub', [this.float], [steps[2], this.scalar(Math.fround(mean))]));
+      return this.one('RealDiv', [this.float], [steps[3], this.scalar(Math.fround(std))]);
     } finally {
-      rows.dispose();
-      indices?.dispose();
+      tf.dispose(steps);
     }
   }
 
