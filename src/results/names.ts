@@ -58,13 +58,14 @@ export const tutorialSweepEntries: readonly SweepEntry[] = [
  * the setups' are the ones that make them an entry of their own.
  */
 // An entry joins only with its runs committed (3 seeds on both datasets), or `npm start` would train
-// them. Lion and Schedule-Free AdamW have their setups (src/train/setups.ts; `npm run train --
-// --optimizer lion` trains one) and join as `{ label: 'lion', optimizer: 'lion', options: {} }` and
-// likewise 'adamwschedulefree' once their runs are.
+// them. Lion and Schedule-Free AdamW (torch.optim has neither) take their setups from
+// src/train/setups.ts.
 export const sweepEntries: readonly SweepEntry[] = [
   ...tutorialSweepEntries,
   { label: 'adafactor', optimizer: 'adafactor', options: {}, layout: 'tensors' },
   { label: 'muon_adamw', optimizer: 'muon', options: {}, layout: 'tensors', others: { optimizer: 'adamw', options: {} } },
+  { label: 'lion', optimizer: 'lion', options: {} },
+  { label: 'adamwschedulefree', optimizer: 'adamwschedulefree', options: {} },
 ];
 
 /** The options a sweep entry trains with: its optimizer's setup, then its own. */
