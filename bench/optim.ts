@@ -119,20 +119,11 @@ async function allocatedMB(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): P
   return info.kernels.reduce((sum, k) => sum + Math.max(0, k.bytesAdded), 0) / 2 ** 20;
 }
 
-interface StepTime {
-  /** Wall-clock ms (tfjs-node runs each op to completion before returning). */
-  wall: number;
-  /** CPU ms of this process, all of TensorFlow's threads and the kernel's page faults included. */
-  cpu: number;
-}
-
-function timeStep(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): StepTime {
-  const cpuStart = process.cpuUsage();
+/** Wall-clock ms of one step (tfjs-node runs each op to completion before returning). */
+function timeStep(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): number {
   const start = performance.now();
   optimizer.applyGradients(grads);
-  const wall = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+  return performance.now() - start;
 }
 
 /** PyTorch's layout of one of our shapes: conv kernels [out, in, kh, kw], dense kernels [out, in]. */
@@ -199,8 +190,8 @@ async function main(argv: string[]): Promise<void> {
       const oursTimes: number[] = [];
       const referenceTimes: number[] = [];
       for (let i = 0; i < warmup + steps; i++) {
-        const oursTime = timeStep(optimizer, oursGrads).wall;
-        const referenceTime = referenceOptimizer ? timeStep(referenceOptimizer, referenceGrads).wall : undefined;
+        const oursTime = timeStep(optimizer, oursGrads);
+        const referenceTime = referenceOptimizer ? timeStep(referenceOptimizer, referenceGrads) : undefined;
         if (i >= warmup) {
           oursTimes.push(oursTime);
           if (referenceTime !== undefined) referenceTimes.push(referenceTime);

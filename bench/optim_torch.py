@@ -34,6 +34,7 @@ def main():
     request = json.loads(sys.argv[1])
     if request.get("threads"):
         torch.set_num_threads(request["threads"])
+        torch.set_num_interop_threads(request["threads"])
     shapes = request["shapes"]
     results = {}
     for contender in request["contenders"]:
@@ -43,14 +44,13 @@ def main():
         row = {}
         for impl, flags in (("single", {"foreach": False}), ("foreach", {"foreach": True}), ("fused", {"fused": True})):
             if not set(flags) <= set(accepted):
-                # No such switch (Muon): its one implementation is the single-tensor loop.
+                # No such switch: the optimizer's one implementation is the single-tensor loop.
                 row[impl] = None
                 if impl != "single":
                     continue
                 flags = {}
             try:
-                chosen = [s for s in shapes if len(s) == 2] if contender.get("matrices_only") else shapes
-                row[impl] = time_steps(lambda ps: cls(ps, **kwargs, **flags), chosen, request["steps"], request["warmup"], 0)
+                row[impl] = time_steps(lambda ps: cls(ps, **kwargs, **flags), shapes, request["steps"], request["warmup"], 0)
             except (RuntimeError, TypeError, ValueError):
                 row[impl] = None  # this optimizer has no such implementation on the CPU
         results[contender["name"]] = row

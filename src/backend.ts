@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
 // TensorFlow's default CPU allocator hands every large tensor to malloc, and glibc maps each one
 // over 32 MB fresh from the kernel: an optimizer step over a 38 MB weight then pays a page fault per
-// 4 KB, for every temporary, every step (bench/optim.ts: Adam 262 ms with it, 80 ms without, on a
-// 2-core AMD EPYC). The BFC allocator keeps freed buffers for reuse. Read when libtensorflow makes
+// 4 KB, for every temporary, every step (bench/optim.ts: Adam 226.6 ms with it, 55.0 ms without, on
+// a 2-core AMD EPYC). The BFC allocator keeps freed buffers for reuse. Read when libtensorflow makes
 // its first allocator, so it must be set before the addon loads; FUN_OPTIM_BFC=0 (or setting
 // TF_CPU_ALLOCATOR_USE_BFC yourself) keeps TensorFlow's default, to compare.
 process.env.TF_CPU_ALLOCATOR_USE_BFC ??= process.env.FUN_OPTIM_BFC === '0' ? 'false' : 'true';

@@ -3,8 +3,9 @@
 // so the training loop moves no image data between JavaScript and the backend.
 //
 // On tfjs-node the images stay uint8 in TensorFlow and each batch is normalised as it is gathered,
-// in float32 with the table's roundings (normalizationTable): the same float32 values, 47 MB for MNIST's training set instead of
-// 188 MB, and no full-size float32 copy in JavaScript on the way (bench/train.ts: peak RSS).
+// in float32 with normalizationTable's roundings: the same float32 values, 47 MB for MNIST's
+// training set instead of 188 MB, and no full-size float32 copy in JavaScript on the way
+// (bench/train.ts: peak RSS).
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeKernels, nativeKernels } from '../train/native-kernels';
 import { Split } from './datasets';
@@ -31,7 +32,7 @@ export interface Batch {
 export class DeviceSplit {
   readonly labels: tf.Tensor1D;
   readonly count: number;
-  /** Normalised float32 images (portable backends), or bytes and their table (tfjs-node). */
+  /** Normalised float32 images (other backends), or bytes with the constants that normalise them (tfjs-node). */
   private readonly store:
     | { kind: 'float'; images: tf.Tensor4D }
     | { kind: 'bytes'; kernels: NativeKernels; bytes: tf.Tensor; mean: number; std: number };
