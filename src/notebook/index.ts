@@ -16,8 +16,8 @@ export { beale, illConditionedQuadratic, rosenbrock, saddle, surfaceLoss } from 
 export type { Surface2D } from './surface';
 export { followOptimizer } from './trajectory';
 export type { Trajectory } from './trajectory';
-export { surfaceGrid, trajectoryContour } from './contour-plot';
-export type { ContourOptions, PathLike } from './contour-plot';
+export { logRates, surfaceGrid, trajectoryContour, trajectoryContourSliders } from './contour-plot';
+export type { ContourOptions, PathLike, SliderAxis, SliderSetting } from './contour-plot';
 export { readMetricRecords, toMetricRecords } from './metric-records';
 export type { MetricRecord } from './metric-records';
 export { metricCurves } from './curves';
