@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The main job (`npm start`): say which runs the full-mode notebooks need are missing from
 // outputs/runs and about how long they take, train only those (the sweep's on MNIST and
-// Fashion-MNIST, then the notebooks' own), then execute the notebooks and export them to
+// Fashion-MNIST, then the notebooks' own and the learning-rate grid's), then execute the notebooks and export them to
 // outputs/html. FUN_OPTIM_QUICK=1 trains nothing but the notebooks' smoke tests.
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -45,6 +45,8 @@ if (quick) {
     else if (missing.some((run) => run.source === 'sweep' && run.dataset === dataset)) step(`${title}: the sweep's missing runs`, [tsx, 'src/train/sweep.ts', '--dataset', dataset]);
   }
   if (missing.some((run) => run.source !== 'sweep')) step("the notebooks' own missing runs", [tsx, 'src/train/missing-runs.ts', '--train-notebook-runs']);
+  // The learning-rate grid's table, from its runs (trained just above if any were missing).
+  if (datasets.includes('mnist')) step('the learning-rate grid: outputs/results/lr-sensitivity-mnist.csv', [tsx, 'src/train/lr-sensitivity.ts', '--table-only']);
 }
 if (!quick) step('figures for the README: outputs/figures', [tsx, 'scripts/figures.ts']);
 // The playground first: the index the notebooks step writes links it only if it is there.

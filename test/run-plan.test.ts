@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { configFor } from '../src/train/config';
 import { parseTrainArgs } from '../src/train/cli';
 import { notebookRuns, trainCommand } from '../src/train/notebook-runs';
+import { LR_GRID_EPOCHS, LR_GRID_EXPONENTS, LR_GRID_SEEDS } from '../src/train/lr-grid';
 import { describeTraining, estimateTraining, formatDuration, missingRuns, plannedRuns } from '../src/train/run-plan';
 import { defaultRunFile, entryRequest, finishedRunsOf, RunRecord, sameConfig, SWEEP_SEEDS, sweepEntries, writeRunRecord } from '../src/results';
 
@@ -62,11 +63,15 @@ test('the README gives the command of every notebook run', () => {
   for (const run of notebookRuns) assert.ok(readme.includes(`\`${trainCommand(configFor(run.request))}\``), `README.md lacks the command for ${run.notebook}'s ${run.label}`);
 });
 
-test('the plan: every sweep entry and seed on each dataset, then the notebooks\' own runs', () => {
+test('the plan: every sweep entry and seed on each dataset, then the notebooks\' own runs, then the MNIST lr grid', () => {
   const plan = plannedRuns(['mnist', 'fashion']);
-  assert.equal(plan.length, sweepEntries.length * SWEEP_SEEDS.length * 2 + notebookRuns.length);
+  // The grid: 4 rates besides the sweep's, 2 seeds, for every entry.
+  const grid = sweepEntries.length * (LR_GRID_EXPONENTS.length - 1) * LR_GRID_SEEDS.length;
+  assert.equal(plan.length, sweepEntries.length * SWEEP_SEEDS.length * 2 + notebookRuns.length + grid);
+  assert.equal(plan.filter((run) => run.source === '18-lr-sensitivity' && run.config.epochs === LR_GRID_EPOCHS).length, grid);
+  assert.equal(plannedRuns(['fashion']).filter((run) => run.source === '18-lr-sensitivity').length, 0);
   assert.equal(plan.filter((run) => run.source === 'sweep' && run.config.dataset === 'fashion').length, sweepEntries.length * SWEEP_SEEDS.length);
-  assert.deepEqual(plan.filter((run) => run.source !== 'sweep').map((run) => run.label), notebookRuns.map((run) => run.label));
+  assert.deepEqual(plan.filter((run) => run.source !== 'sweep' && run.source !== '18-lr-sensitivity').map((run) => run.label), notebookRuns.map((run) => run.label));
   assert.equal(plannedRuns(['mnist']).filter((run) => run.config.dataset === 'fashion').length, 0);
 });
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { DatasetName, datasetFiles, datasets } from '../data/datasets';
 import { defaultRunFile, entryRequest, existingRun, finishedRunsOf, readRunFolder, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
 import { configFor, TrainConfig } from './config';
+import { LR_GRID_DATASET, LR_GRID_EPOCHS, lrGridRuns } from './lr-grid';
 import { notebookRuns } from './notebook-runs';
 import { SWEEP_EPOCHS } from './setups';
 
@@ -32,7 +33,10 @@ export function datasetInstalled(dataset: DatasetName): boolean {
   }
 }
 
-/** Every run the full-mode notebooks read: the sweep's on `sweepDatasets`, then the notebooks' own. */
+/**
+ * Every run the full-mode notebooks read: the sweep's on `sweepDatasets`, then the notebooks' own,
+ * then (with MNIST) the learning-rate grid's runs away from the sweep's rates (src/train/lr-grid.ts).
+ */
 export function plannedRuns(sweepDatasets: DatasetName[]): PlannedRun[] {
   const sweep = sweepDatasets.flatMap((dataset) =>
     sweepEntries.flatMap((entry) =>
@@ -46,7 +50,12 @@ export function plannedRuns(sweepDatasets: DatasetName[]): PlannedRun[] {
     const config = configFor(request);
     return { label, source: notebook, config, file: defaultRunFile(config) };
   });
-  return [...sweep, ...own];
+  const grid = sweepDatasets.includes(LR_GRID_DATASET)
+    ? lrGridRuns()
+        .filter((run) => run.config.epochs === LR_GRID_EPOCHS)
+        .map((run) => ({ label: `${run.entry.label} lr ${run.lr}`, source: '18-lr-sensitivity', config: run.config, file: run.file }))
+    : [];
+  return [...sweep, ...own, ...grid];
 }
 
 /**
