@@ -4,8 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { sweepEntries } from '../src/results';
+import { lrPoints, readLrSensitivity } from '../src/notebook/lr-sensitivity';
 import { centreLr, gridRates, LR_GRID_EPOCHS, LR_GRID_SEEDS, lrGridRuns } from '../src/train/lr-grid';
 import { gridRows, gridTable, LR_SENSITIVITY_TABLE, missingGridRuns } from '../src/train/lr-sensitivity';
 
@@ -58,4 +60,19 @@ test('the committed table is the one the committed runs give, and no grid run is
   assert.equal(fs.readFileSync(path.join(root, LR_SENSITIVITY_TABLE), 'utf8'), gridTable(root));
   const header = fs.readFileSync(path.join(root, LR_SENSITIVITY_TABLE), 'utf8').split('\n')[0];
   assert.equal(header, 'optimizer,lr,seed,epoch,metric,value');
+});
+
+test('notebook 18 reads the table: a point per entry and rate with both seeds, rates ascending; a malformed table throws', () => {
+  const points = lrPoints(readLrSensitivity(), 'test_loss', LR_GRID_EPOCHS);
+  assert.equal(points.length, sweepEntries.length * 5);
+  for (const entry of sweepEntries) {
+    const mine = points.filter((p) => p.optimizer === entry.label);
+    assert.deepEqual(mine.map((p) => p.lr), gridRates(entry));
+    assert.ok(mine.every((p) => p.values.length === LR_GRID_SEEDS.length && p.std !== undefined));
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fun-optim-grid-'));
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, 'optimizer,lr,seed,epoch,metric,value\nadam,fast,1,1,test_loss,0.1\n');
+  assert.throws(() => readLrSensitivity(bad), /line 2: expected optimizer,lr,seed,epoch,metric,value with numbers/);
+  assert.throws(() => readLrSensitivity(path.join(dir, 'missing.csv')), /npm run lr-sensitivity/);
 });

@@ -32,4 +32,6 @@ export { watchTrainingSteps } from './training-steps';
 export type { WatchedRun, WatchedSteps } from './training-steps';
 export { pairWithTutorial, TUTORIAL_SUFFIX } from './tutorial-curves';
 export { committedRuns, mnistSummary } from './committed-runs';
+export { lrPoints, readLrSensitivity } from './lr-sensitivity';
+export type { LrGridRow, LrPoint } from './lr-sensitivity';
 export type { RunSummaryRow } from './committed-runs';

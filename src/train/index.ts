@@ -9,6 +9,7 @@ export * from './trainer';
 export * from './run';
 export * from './notebook-runs';
 export * from './run-plan';
+export * from './lr-grid';
 export * from './schedule';
 export * from './run-optimizer';
 export { createProgressReporter, formatEpoch } from './progress';

@@ -5,12 +5,15 @@
 // the grid's epochs (training with the same seed is the same up to there); the other rates are
 // runs of their own in outputs/runs, named by the usual rule (`mnist-seed-adam-1-e2-lr=0.00316.json`).
 import { optimizers } from '../optim';
-import { defaultRunFile, entryOptions, entryRequest, SweepEntry, sweepEntries, TrainConfig } from '../results';
+import * as path from 'node:path';
+import { defaultRunFile, entryOptions, entryRequest, RESULTS_DIR, SweepEntry, sweepEntries, TrainConfig } from '../results';
 import { configFor } from './config';
 import { SWEEP_EPOCHS } from './setups';
 
 export const LR_GRID_DATASET = 'mnist' as const;
 export const LR_GRID_EPOCHS = 2;
+/** The grid's table (written by `npm run lr-sensitivity`), relative to the project root. */
+export const LR_SENSITIVITY_TABLE = path.join(RESULTS_DIR, `lr-sensitivity-${LR_GRID_DATASET}.csv`);
 export const LR_GRID_SEEDS: readonly number[] = [1, 2];
 /** Powers of ten applied to the centre rate. */
 export const LR_GRID_EXPONENTS: readonly number[] = [-1, -0.5, 0, 0.5, 1];

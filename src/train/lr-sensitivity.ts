@@ -9,15 +9,15 @@ import * as path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { useBackend } from '../backend';
 import { loadDataset } from '../data/datasets';
-import { checkOutputPath, finishedRunsOf, existingRun, RESULTS_DIR, RunRecord, writeFileAtomically } from '../results';
+import { checkOutputPath, finishedRunsOf, existingRun, RunRecord, writeFileAtomically } from '../results';
 import { FlagReader, parseFlags } from './cli-args';
 import { reportFailure } from './cli';
-import { GridRun, LR_GRID_DATASET, LR_GRID_EPOCHS, lrGridRuns } from './lr-grid';
+import { GridRun, LR_GRID_DATASET, LR_GRID_EPOCHS, LR_SENSITIVITY_TABLE, lrGridRuns } from './lr-grid';
 import { createProgressReporter } from './progress';
 import { committedRuns, estimateTraining } from './run-plan';
 import { runTraining } from './run';
 
-export const LR_SENSITIVITY_TABLE = path.join(RESULTS_DIR, `lr-sensitivity-${LR_GRID_DATASET}.csv`);
+export { LR_SENSITIVITY_TABLE };
 export const LR_SENSITIVITY_COLUMNS = ['optimizer', 'lr', 'seed', 'epoch', 'metric', 'value'] as const;
 
 const USAGE = `Usage: npm run lr-sensitivity -- [--table-only]
