@@ -8,11 +8,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { moveFirstSlider } from './plotly-sliders';
 
 const root = path.resolve(__dirname, '..');
 const notebookDir = path.join(root, 'notebooks');
@@ -192,6 +193,20 @@ test(`JupyterLab runs notebooks/${source} with the TypeScript kernel: Run All, n
   }
   const figureCount = sent;
 
+  // Sliders (trajectoryContourSliders) work without the kernel: moving the first one of each
+  // slider figure shows another set of precomputed paths.
+  const sliderFigures = await page.evaluate((mime) => {
+    const panel = (window as LabWindow).jupyterapp!.shell.currentWidget as { context: { model: { toJSON(): { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> } } } };
+    const outputs = panel.context.model.toJSON().cells.flatMap((cell) => cell.outputs ?? []).filter((output) => mime in (output.data ?? {}));
+    return outputs.flatMap((output, i) => (((output.data![mime] as { layout?: { sliders?: unknown[] } }).layout?.sliders?.length ?? 0) > 0 ? [i] : []));
+  }, 'application/vnd.plotly.v1+json');
+  if (readFileSync(path.join(notebookDir, source!), 'utf8').includes('trajectoryContourSliders')) assert.ok(sliderFigures.length > 0, 'the notebook draws sliders, but no figure has one');
+  for (const i of sliderFigures) {
+    const move = await moveFirstSlider(figures.nth(i));
+    assert.ok(move.steps > 1, `figure ${i + 1}: a slider with ${move.steps} step(s)`);
+    assert.notDeepEqual(move.after, move.before, `figure ${i + 1}: moving the slider changed no trace's visibility`);
+  }
+
   // Math: JupyterLab typesets with MathJax 3 into mjx-container elements, and reports TeX errors as merror.
   await page.locator('.jp-MarkdownOutput mjx-container').first().waitFor({ state: 'attached', timeout: 30_000 });
   const typeset = await page.locator('mjx-container').count();
@@ -199,6 +214,6 @@ test(`JupyterLab runs notebooks/${source} with the TypeScript kernel: Run All, n
   assert.equal(await page.locator('mjx-merror, [data-mjx-error]').count(), 0, 'TeX errors');
   assert.deepEqual(offMachine, [], 'requests that tried to leave the machine');
   assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
-  console.log(`# JupyterLab: ${source}: kernel ready in ${((kernelReady - started) / 1000).toFixed(1)} s, Run All in ${ranFor.toFixed(1)} s; ${figureCount} figures, ${typeset} typeset formulas`);
+  console.log(`# JupyterLab: ${source}: kernel ready in ${((kernelReady - started) / 1000).toFixed(1)} s, Run All in ${ranFor.toFixed(1)} s; ${figureCount} figures (${sliderFigures.length} with sliders, each moved), ${typeset} typeset formulas`);
   await context.close();
 });
