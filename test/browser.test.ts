@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { moveFirstSlider } from './plotly-sliders';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { backendReady } from './helpers';
 
@@ -31,14 +32,16 @@ interface NotebookCell {
 }
 
 /** What the executed notebook says its page must show. */
-function expectations(name: string): { plots: number; tables: number; math: boolean } {
+function expectations(name: string): { plots: number; tables: number; math: boolean; sliderPlots: number[] } {
   const file = path.join(executedDir, name.replace(/\.html$/, '.ipynb'));
   assert.ok(existsSync(file), `${file} is missing: outputs/html and outputs/notebooks come from the same npm run notebooks`);
   const cells = (JSON.parse(readFileSync(file, 'utf8')) as { cells: NotebookCell[] }).cells;
   const outputs = cells.flatMap((cell) => cell.outputs ?? []).map((output) => output.data ?? {});
   const text = (source: string | string[]) => (Array.isArray(source) ? source.join('') : source);
+  const figures = outputs.filter((data) => PLOTLY_MIME in data).map((data) => data[PLOTLY_MIME] as { layout?: { sliders?: unknown[] } });
   return {
-    plots: outputs.filter((data) => PLOTLY_MIME in data).length,
+    plots: figures.length,
+    sliderPlots: figures.flatMap((figure, i) => ((figure.layout?.sliders?.length ?? 0) > 0 ? [i] : [])),
     tables: outputs.filter((data) => String(data['text/html'] ?? '').includes('<table')).length,
     math:
       outputs.some((data) => 'text/latex' in data) ||
@@ -205,6 +208,13 @@ if (!existsSync(htmlDir)) {
         for (let i = 0; i < expected.plots; i++) {
           await plots.nth(i).locator('.main-svg').first().waitFor({ state: 'attached', timeout: 20_000 });
           assert.ok((await plots.nth(i).locator('.plot-container .main-svg').count()) > 0, `figure ${i + 1} has no drawn SVG`);
+        }
+
+        // A slider works without a kernel: moving it shows another set of the precomputed paths.
+        for (const i of expected.sliderPlots) {
+          const move = await moveFirstSlider(plots.nth(i));
+          assert.ok(move.steps > 1, `figure ${i + 1}: a slider with ${move.steps} step(s)`);
+          assert.notDeepEqual(move.after, move.before, `figure ${i + 1}: moving the slider changed no trace's visibility`);
         }
 
         const figures = await figureTraces(page);
