@@ -73,8 +73,8 @@ export function resultRows(runs: ReadonlyArray<{ label: string; record: RunRecor
   return rows;
 }
 
-/** Six significant digits; NaN for a value that is not finite. */
-function formatValue(value: number): string {
+/** Six significant digits; NaN for a value that is not finite (every results table writes values so). */
+export function formatValue(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : 'NaN';
 }
 

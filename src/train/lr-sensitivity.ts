@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { useBackend } from '../backend';
 import { loadDataset } from '../data/datasets';
-import { checkOutputPath, finishedRunsOf, existingRun, RunRecord, writeFileAtomically } from '../results';
+import { checkOutputPath, finishedRunsOf, formatValue, RunRecord, writeFileAtomically } from '../results';
 import { FlagReader, parseFlags } from './cli-args';
 import { reportFailure } from './cli';
 import { GridRun, LR_GRID_DATASET, LR_GRID_EPOCHS, LR_SENSITIVITY_TABLE, lrGridRuns } from './lr-grid';
@@ -30,9 +30,6 @@ rate is read from the sweep's runs), then writes ${LR_SENSITIVITY_TABLE}.
 `;
 
 const projectRoot = path.resolve(__dirname, '..', '..');
-
-/** Six significant digits, as the sweep's tables. */
-const formatValue = (value: number): string => (Number.isFinite(value) ? String(Number(value.toPrecision(6))) : 'NaN');
 
 /** The table's rows for one run, its first LR_GRID_EPOCHS epochs. */
 export function gridRows(run: GridRun, record: RunRecord): string[][] {
@@ -55,16 +52,14 @@ export function formatGridTable(rows: string[][]): string {
   return stringify(rows, { header: true, columns: [...LR_SENSITIVITY_COLUMNS] });
 }
 
-/** The finished record of a grid run (in its file, or any file of outputs/runs with its config). */
-function findRecord(run: GridRun, records: RunRecord[], root = projectRoot): RunRecord | undefined {
-  const existing = existingRun(path.join(root, run.file), run.config);
-  if (existing.kind === 'finished') return existing.record;
+/** The finished record of a grid run among `records` (whatever its file's name, as mnistResults finds runs). */
+function findRecord(run: GridRun, records: RunRecord[]): RunRecord | undefined {
   return finishedRunsOf(run.config, records).find((record) => record.config.seed === run.seed);
 }
 
 /** The grid's runs that `root`'s outputs/runs lacks. */
 export function missingGridRuns(root: string, records: RunRecord[] = committedRuns(root)): GridRun[] {
-  return lrGridRuns().filter((run) => !findRecord(run, records, root));
+  return lrGridRuns().filter((run) => !findRecord(run, records));
 }
 
 /** The table's text from `root`'s outputs/runs; throws, naming one, while runs are missing. */
@@ -72,7 +67,7 @@ export function gridTable(root: string): string {
   const records = committedRuns(root);
   const runs = lrGridRuns();
   const rows = runs.flatMap((run) => {
-    const record = findRecord(run, records, root);
+    const record = findRecord(run, records);
     if (!record) throw new Error(`the lr grid's run ${run.file} is missing; run npm run lr-sensitivity to train it`);
     return gridRows(run, record);
   });
