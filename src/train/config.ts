@@ -1,6 +1,8 @@
 // A training run's configuration as recorded in its JSON file, with the defaults filled in.
 import type { BackendChoice } from '../backend';
 import { optimizerName } from '../optim';
+import type { DatasetName } from '../data/datasets';
+import { entryRequest, SweepEntry } from '../results/names';
 import type { TrainConfig } from '../results/schema';
 import type { KernelChoice } from './program';
 import { optimizerSetup, SWEEP_EPOCHS, TEST_BATCH_SIZE } from './setups';
@@ -36,4 +38,9 @@ export function configFor(request: TrainRequest): TrainConfig {
     others: request.others ?? null,
     setup: request.setup ?? setup.note,
   };
+}
+
+/** The sweep's run of an entry on a dataset and seed: the run the results tables and the lr grid's centre read. */
+export function sweepRunConfig(entry: SweepEntry, dataset: DatasetName, seed: number): TrainConfig {
+  return configFor({ ...entryRequest(entry), dataset, seed, epochs: SWEEP_EPOCHS });
 }

@@ -7,8 +7,7 @@
 import { optimizers } from '../optim';
 import * as path from 'node:path';
 import { defaultRunFile, entryOptions, entryRequest, RESULTS_DIR, SweepEntry, sweepEntries, TrainConfig } from '../results';
-import { configFor } from './config';
-import { SWEEP_EPOCHS } from './setups';
+import { configFor, sweepRunConfig } from './config';
 
 export const LR_GRID_DATASET = 'mnist' as const;
 export const LR_GRID_EPOCHS = 2;
@@ -67,7 +66,7 @@ export function lrGridRuns(entries: readonly SweepEntry[] = sweepEntries): GridR
       LR_GRID_SEEDS.map((seed) => {
         const config =
           lr === centre
-            ? configFor({ ...entryRequest(entry), dataset: LR_GRID_DATASET, seed, epochs: SWEEP_EPOCHS })
+            ? sweepRunConfig(entry, LR_GRID_DATASET, seed)
             : gridConfig(entry, lr, seed);
         return { entry, lr, seed, config, file: defaultRunFile(config) };
       }),

@@ -4,11 +4,10 @@
 // mnistResults print this before they train anything.
 import * as path from 'node:path';
 import { DatasetName, datasetFiles, datasets } from '../data/datasets';
-import { defaultRunFile, entryRequest, existingRun, finishedRunsOf, readRunFolder, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
-import { configFor, TrainConfig } from './config';
+import { defaultRunFile, existingRun, finishedRunsOf, readRunFolder, RUNS_DIR, RunRecord, SWEEP_SEEDS, sweepEntries } from '../results';
+import { configFor, sweepRunConfig, TrainConfig } from './config';
 import { LR_GRID_DATASET, LR_GRID_EPOCHS, lrGridRuns } from './lr-grid';
 import { notebookRuns } from './notebook-runs';
-import { SWEEP_EPOCHS } from './setups';
 
 /** The training images of MNIST and Fashion-MNIST alike. */
 const TRAINING_IMAGES = 60000;
@@ -41,7 +40,7 @@ export function plannedRuns(sweepDatasets: DatasetName[]): PlannedRun[] {
   const sweep = sweepDatasets.flatMap((dataset) =>
     sweepEntries.flatMap((entry) =>
       SWEEP_SEEDS.map((seed) => {
-        const config = configFor({ ...entryRequest(entry), dataset, seed, epochs: SWEEP_EPOCHS });
+        const config = sweepRunConfig(entry, dataset, seed);
         return { label: entry.label, source: 'sweep', config, file: defaultRunFile(config) };
       }),
     ),
