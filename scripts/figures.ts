@@ -67,6 +67,16 @@ function zoomed(figure: PlotlyFigure): PlotlyFigure {
   return { ...figure, data: figure.data.filter((_, i) => trained(traces[i])), layout } as PlotlyFigure;
 }
 
+/**
+ * Plotly names a plot's defs, clip paths and legend after a random id drawn for each plot
+ * (id="clip6f5365xy"), so the same figure would give a new SVG file every time; a fixed id (with
+ * the fixed trace uids below) keeps the tracked files unchanged when the data is.
+ */
+function withStableIds(svg: string): string {
+  const uid = /id="defs-([0-9a-f]+)"/.exec(svg)?.[1];
+  return uid ? svg.replace(new RegExp(`(defs-|clip|legend)${uid}`, 'g'), '$1plot') : svg;
+}
+
 async function main(): Promise<void> {
   const datasets = parseArgs(process.argv.slice(2));
   if (datasets === 'help') {
@@ -108,9 +118,10 @@ async function main(): Promise<void> {
             png: await Plotly.toImage(plot, { format: 'png', width: 900, height: 520, scale: 2 }),
           };
         },
-        { data: figure.data, layout },
+        // Fixed trace uids: Plotly otherwise draws a random one into each trace's class.
+        { data: figure.data.map((trace, i) => ({ ...trace, uid: `trace-${i}` })), layout },
       );
-      writeFileSync(path.join(outDir, `${name}.svg`), decodeURIComponent(images.svg.replace(/^data:image\/svg\+xml,/, '')));
+      writeFileSync(path.join(outDir, `${name}.svg`), withStableIds(decodeURIComponent(images.svg.replace(/^data:image\/svg\+xml,/, ''))));
       writeFileSync(path.join(outDir, `${name}.png`), Buffer.from(images.png.replace(/^data:image\/png;base64,/, ''), 'base64'));
       console.log(`figures: wrote outputs/figures/${name}.svg and .png`);
     }
