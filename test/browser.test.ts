@@ -32,16 +32,24 @@ interface NotebookCell {
 }
 
 /** What the executed notebook says its page must show. */
-function expectations(name: string): { plots: number; tables: number; math: boolean; sliderPlots: number[] } {
+function expectations(name: string): { plots: number; tables: number; math: boolean; sliderPlots: number[]; pathPlotsWithoutSliders: number[] } {
   const file = path.join(executedDir, name.replace(/\.html$/, '.ipynb'));
   assert.ok(existsSync(file), `${file} is missing: outputs/html and outputs/notebooks come from the same npm run notebooks`);
   const cells = (JSON.parse(readFileSync(file, 'utf8')) as { cells: NotebookCell[] }).cells;
   const outputs = cells.flatMap((cell) => cell.outputs ?? []).map((output) => output.data ?? {});
   const text = (source: string | string[]) => (Array.isArray(source) ? source.join('') : source);
-  const figures = outputs.filter((data) => PLOTLY_MIME in data).map((data) => data[PLOTLY_MIME] as { layout?: { sliders?: unknown[] } });
+  const figures = outputs
+    .filter((data) => PLOTLY_MIME in data)
+    .map((data) => data[PLOTLY_MIME] as { data?: Array<{ type?: string; name?: string }>; layout?: { sliders?: unknown[] } });
+  const hasSliders = (figure: (typeof figures)[number]) => (figure.layout?.sliders?.length ?? 0) > 0;
+  // A 2-D path figure: paths (beyond the start and minimum markers) drawn over a contour map.
+  const isPathFigure = (figure: (typeof figures)[number]) =>
+    (figure.data ?? []).some((trace) => trace.type === 'contour') &&
+    (figure.data ?? []).some((trace) => trace.type === 'scatter' && trace.name !== 'start' && trace.name !== 'minimum');
   return {
     plots: figures.length,
-    sliderPlots: figures.flatMap((figure, i) => ((figure.layout?.sliders?.length ?? 0) > 0 ? [i] : [])),
+    sliderPlots: figures.flatMap((figure, i) => (hasSliders(figure) ? [i] : [])),
+    pathPlotsWithoutSliders: figures.flatMap((figure, i) => (isPathFigure(figure) && !hasSliders(figure) ? [i + 1] : [])),
     tables: outputs.filter((data) => String(data['text/html'] ?? '').includes('<table')).length,
     math:
       outputs.some((data) => 'text/latex' in data) ||
@@ -211,6 +219,7 @@ if (!existsSync(htmlDir)) {
         }
 
         // A slider works without a kernel: moving it shows another set of the precomputed paths.
+        assert.deepEqual(expected.pathPlotsWithoutSliders, [], 'path figures (numbered from 1) without sliders: every 2-D path figure gets them');
         const sliderIssues: string[] = [];
         for (const i of expected.sliderPlots) sliderIssues.push(...(await sliderProblems(plots.nth(i), `figure ${i + 1}`)));
         assert.deepEqual(sliderIssues, [], 'sliders that do not work');
