@@ -176,9 +176,12 @@ test(`JupyterLab runs notebooks/${source} with the TypeScript kernel: Run All, n
 
   // How many figures the kernel sent, from the notebook model in the page (not the contents API,
   // which, read while an autosave writes the file, makes the server set the file aside as invalid).
-  const sent = await page.evaluate((mime) => {
-    const panel = (window as LabWindow).jupyterapp!.shell.currentWidget as { context: { model: { toJSON(): { cells: Array<{ outputs?: Array<{ data?: object }> }> } } } };
-    return panel.context.model.toJSON().cells.flatMap((cell) => cell.outputs ?? []).filter((output) => mime in (output.data ?? {})).length;
+  // Which of them have sliders (trajectoryContourSliders): read from the same model in one go.
+  const { sent, sliderFigures } = await page.evaluate((mime) => {
+    const panel = (window as LabWindow).jupyterapp!.shell.currentWidget as { context: { model: { toJSON(): { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> } } } };
+    const outputs = panel.context.model.toJSON().cells.flatMap((cell) => cell.outputs ?? []).filter((output) => mime in (output.data ?? {}));
+    const withSliders = outputs.flatMap((output, i) => (((output.data![mime] as { layout?: { sliders?: unknown[] } }).layout?.sliders?.length ?? 0) > 0 ? [i] : []));
+    return { sent: outputs.length, sliderFigures: withSliders };
   }, 'application/vnd.plotly.v1+json');
   assert.ok(sent > 0, 'the notebook shows no Plotly figure');
   // JupyterLab's Plotly renderer draws into the output element itself (classes jp-RenderedPlotly js-plotly-plot).
@@ -193,13 +196,8 @@ test(`JupyterLab runs notebooks/${source} with the TypeScript kernel: Run All, n
   }
   const figureCount = sent;
 
-  // Sliders (trajectoryContourSliders) work without the kernel: moving the first one of each
-  // slider figure shows another set of precomputed paths.
-  const sliderFigures = await page.evaluate((mime) => {
-    const panel = (window as LabWindow).jupyterapp!.shell.currentWidget as { context: { model: { toJSON(): { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> } } } };
-    const outputs = panel.context.model.toJSON().cells.flatMap((cell) => cell.outputs ?? []).filter((output) => mime in (output.data ?? {}));
-    return outputs.flatMap((output, i) => (((output.data![mime] as { layout?: { sliders?: unknown[] } }).layout?.sliders?.length ?? 0) > 0 ? [i] : []));
-  }, 'application/vnd.plotly.v1+json');
+  // Sliders work without the kernel: moving the first one of each slider figure shows another set
+  // of precomputed paths.
   if (readFileSync(path.join(notebookDir, source!), 'utf8').includes('trajectoryContourSliders')) assert.ok(sliderFigures.length > 0, 'the notebook draws sliders, but no figure has one');
   const sliderIssues: string[] = [];
   for (const i of sliderFigures) sliderIssues.push(...(await sliderProblems(figures.nth(i), `figure ${i + 1}`)));
